@@ -1,0 +1,37 @@
+package org.migdal.dm.catalog;
+
+import java.time.Instant;
+
+/**
+ * One row of the catalog: a raw file and everything known about its copies. Times are
+ * {@code null} when the event has not happened.
+ */
+public record CatalogFile(
+        long id,
+        String lfn,
+        String disk,
+        String localPath,
+        String run,
+        long size,
+        Instant mtime,
+        String adler32,
+        FileState state,
+        String compressedName,
+        Long compressedSize,
+        String compressedAdler32,
+        String tapeTransferId,
+        Instant registeredAt,
+        Instant shippedAt,
+        Instant localDeletedAt,
+        Instant compressedAt,
+        Instant tapeSubmittedAt,
+        Instant onTapeAt,
+        Instant rawDeletedAt,
+        int attempts,
+        String lastError,
+        Instant nextAttemptAt,
+        FileState quarantinedFrom,
+        String claimOwner,
+        Instant claimExpires,
+        Instant updatedAt) {
+}

@@ -1,0 +1,122 @@
+package org.migdal.dm.cli;
+
+import org.migdal.dm.archive.BuiltinMover;
+import org.migdal.dm.archive.Compression;
+import org.migdal.dm.archive.RawCleaner;
+import org.migdal.dm.archive.TapeMover;
+import org.migdal.dm.batch.BatchExecutor;
+import org.migdal.dm.batch.LocalExecutor;
+import org.migdal.dm.catalog.ClaimPolicy;
+import org.migdal.dm.catalog.JdbcCatalog;
+import org.migdal.dm.compress.Codec;
+import org.migdal.dm.compress.Compressor;
+import org.migdal.dm.config.ConfigException;
+import org.migdal.dm.config.MigdalConfig;
+import org.migdal.dm.daq.DiskCleaner;
+import org.migdal.dm.daq.LocalCopies;
+import org.migdal.dm.daq.Scanner;
+import org.migdal.dm.storage.Endpoints;
+import org.migdal.dm.storage.StorageEndpoint;
+import org.migdal.dm.transfer.Shipper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/** The wiring of one command: configuration, catalog and endpoints, opened lazily and closed together. */
+final class Context implements AutoCloseable {
+    final MigdalConfig config;
+    final Clock clock = Clock.systemUTC();
+    private JdbcCatalog catalog;
+    private StorageEndpoint disk;
+    private StorageEndpoint tape;
+    private BatchExecutor executor;
+
+    Context(MigdalConfig config) {
+        this.config = config;
+    }
+
+    JdbcCatalog catalog() {
+        if (catalog == null) {
+            MigdalConfig.Catalog c = config.catalog();
+            String password = null;
+            if (c.passwordFile() != null) {
+                try {
+                    password = Files.readString(Path.of(c.passwordFile())).strip();
+                } catch (IOException e) {
+                    throw new ConfigException("catalog.passwordFile: cannot read " + c.passwordFile() + ": " + e.getMessage());
+                }
+            }
+            ClaimPolicy policy = new ClaimPolicy(ClaimPolicy.thisProcessOwner(),
+                    Duration.ofSeconds(config.claims().leaseSeconds()), config.transfer().maxAttempts(),
+                    Duration.ofSeconds(config.transfer().retryBackoffSeconds()));
+            catalog = JdbcCatalog.open(c.url(), c.user(), password, policy, clock,
+                    Math.max(config.transfer().threads(), config.executor().threads()) + 2);
+        }
+        return catalog;
+    }
+
+    StorageEndpoint disk() {
+        if (disk == null) {
+            disk = Endpoints.open(config.storage().disk());
+        }
+        return disk;
+    }
+
+    StorageEndpoint tape() {
+        if (tape == null) {
+            tape = Endpoints.open(config.storage().tape());
+        }
+        return tape;
+    }
+
+    BatchExecutor executor() {
+        if (executor == null) {
+            executor = new LocalExecutor(config.executor().threads());
+        }
+        return executor;
+    }
+
+    Scanner scanner() {
+        return new Scanner(config.daq(), catalog(), clock);
+    }
+
+    Shipper shipper() {
+        return new Shipper(config.daq(), config.transfer().threads(), catalog(), disk());
+    }
+
+    DiskCleaner diskCleaner() {
+        return new DiskCleaner(config.daq(), catalog(), new LocalCopies(config.daq(), catalog(), disk()), clock);
+    }
+
+    Compression compression() {
+        return new Compression(catalog(), disk(), new Compressor(Codec.named(config.archive().compression()),
+                config.archive().level()), executor(), Path.of(config.archive().workDir()), config.archive().jobsPerCycle());
+    }
+
+    TapeMover mover() {
+        return new BuiltinMover(catalog(), disk(), tape(), config.archive().jobsPerCycle());
+    }
+
+    RawCleaner rawCleaner() {
+        return new RawCleaner(catalog(), disk(), tape());
+    }
+
+    @Override
+    public void close() {
+        if (executor != null) {
+            executor.close();
+        }
+        if (disk != null) {
+            disk.close();
+        }
+        if (tape != null) {
+            tape.close();
+        }
+        if (catalog != null) {
+            catalog.close();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package org.migdal.dm.cli;
+
+import org.migdal.dm.archive.ArchiveReport;
+import org.migdal.dm.catalog.FileFilter;
+import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.daq.DiskCleaner;
+import org.migdal.dm.daq.ScanReport;
+import org.migdal.dm.transfer.ShipReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One cycle of a role: the DAQ side (scan, ship, clean, hand back) and the grid side (compress, tape, raw cleanup). */
+final class Cycle {
+    private static final Logger log = LoggerFactory.getLogger(Cycle.class);
+
+    private Cycle() {
+    }
+
+    /** What a cycle did; {@link #problems()} lists what an operator should look at. */
+    record Result(ScanReport scan, ShipReport ship, DiskCleaner.Report clean, ArchiveReport archive, int rawDeleted,
+                  List<String> problems) {
+        boolean ok() {
+            return problems.isEmpty();
+        }
+
+        boolean didWork() {
+            return (scan != null && scan.registered() > 0) || (ship != null && ship.shipped() + ship.failed() > 0)
+                    || (clean != null && clean.deleted() > 0) || (clean != null && !clean.released().isEmpty())
+                    || (archive != null && archive.compressed() + archive.onTape() + archive.failed() > 0) || rawDeleted > 0;
+        }
+    }
+
+    static Result run(Context ctx, String role, boolean interactive, PrintStream err) {
+        List<String> problems = new ArrayList<>();
+        ScanReport scan = null;
+        ShipReport ship = null;
+        DiskCleaner.Report clean = null;
+        ArchiveReport archive = null;
+        int raw = 0;
+        if (role.equals("daq") || role.equals("all")) {
+            scan = ctx.scanner().scan();
+            scan.problems().forEach(p -> problems.add("scan " + p));
+            long pending = ctx.catalog().count(new FileFilter(FileState.REGISTERED, null, null, null, 0, 1));
+            long bytes = ctx.catalog().counts().stream().filter(c -> c.state() == FileState.REGISTERED).mapToLong(c -> c.bytes()).sum();
+            try (Progress p = new Progress(err, interactive && pending > 0, "ship", bytes)) {
+                ship = ctx.shipper().ship(p);
+            }
+            if (ship.failed() + ship.quarantined() > 0) {
+                problems.add("ship: " + ship.failed() + " failed, " + ship.quarantined() + " quarantined (see `migdal-dm ls --state QUARANTINED` and `show LFN`)");
+            }
+            clean = ctx.diskCleaner().clean();
+            clean.problems().forEach(p -> problems.add("clean " + p));
+            if (clean.refused() > 0) {
+                problems.add("clean: " + clean.refused() + " DAQ copies kept because their storage copy could not be confirmed");
+            }
+        }
+        if (role.equals("grid") || role.equals("all")) {
+            ctx.catalog().releaseClaimsOfDeadProcesses();
+            long bytes = ctx.catalog().counts().stream().filter(c -> c.state() == FileState.ON_DISK_STORAGE).mapToLong(c -> c.bytes()).sum();
+            try (Progress p = new Progress(err, interactive && bytes > 0, "compress", bytes)) {
+                archive = ctx.compression().run(p);
+            }
+            archive = archive.plus(ctx.mover().move());
+            if (archive.failed() + archive.quarantined() > 0) {
+                problems.add("archive: " + archive.failed() + " failed, " + archive.quarantined() + " quarantined");
+            }
+            if (ctx.config.archive().cleanupRaw()) {
+                raw = ctx.rawCleaner().clean(ctx.config.archive().jobsPerCycle());
+            }
+        }
+        Result r = new Result(scan, ship, clean, archive, raw, problems);
+        log.info("cycle {} done: {}", role, summary(r));
+        return r;
+    }
+
+    static String summary(Result r) {
+        List<String> parts = new ArrayList<>();
+        if (r.scan() != null) {
+            parts.add("scanned " + r.scan().disksScanned() + ", registered " + r.scan().registered());
+        }
+        if (r.ship() != null) {
+            parts.add(String.format(java.util.Locale.ROOT, "shipped %d (%.1f MiB, %.1f MiB/s), failed %d",
+                    r.ship().shipped(), r.ship().bytes() / 1048576.0, r.ship().mibPerSecond(), r.ship().failed() + r.ship().quarantined()));
+        }
+        if (r.clean() != null) {
+            parts.add("DAQ copies deleted late " + r.clean().deleted() + ", disks released " + r.clean().released());
+        }
+        if (r.archive() != null) {
+            parts.add("compressed " + r.archive().compressed() + ", on tape " + r.archive().onTape() + ", failed "
+                    + (r.archive().failed() + r.archive().quarantined()));
+        }
+        if (r.rawDeleted() > 0) {
+            parts.add("raw copies deleted " + r.rawDeleted());
+        }
+        return String.join("; ", parts);
+    }
+}

@@ -1,0 +1,215 @@
+package org.migdal.dm.cli;
+
+import org.migdal.dm.catalog.CatalogFile;
+import org.migdal.dm.catalog.DiskRecord;
+import org.migdal.dm.catalog.FileEvent;
+import org.migdal.dm.catalog.FileFilter;
+import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.catalog.JdbcCatalog;
+import org.migdal.dm.catalog.StateCount;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/** Read-only views of the catalog, and {@code retry}. */
+final class InfoCommands {
+    private InfoCommands() {
+    }
+
+    static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    @Command(name = "status", description = "Files and bytes per state and per disk, and the state of each disk.")
+    static final class Status implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Option(names = "--json", description = "print JSON")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Context ctx = new Context(main.loadConfig())) {
+                print(ctx.catalog(), main.spec.commandLine().getOut(), json);
+            }
+            return Main.OK;
+        }
+
+        static void print(JdbcCatalog catalog, PrintWriter out, boolean json) throws Exception {
+            List<StateCount> counts = catalog.counts();
+            List<DiskRecord> disks = catalog.disks();
+            if (json) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("counts", counts);
+                doc.put("disks", disks);
+                out.println(Main.json().writeValueAsString(doc));
+                return;
+            }
+            Map<String, Map<FileState, StateCount>> byDisk = new TreeMap<>();
+            EnumMap<FileState, long[]> total = new EnumMap<>(FileState.class);
+            for (StateCount c : counts) {
+                byDisk.computeIfAbsent(c.disk(), d -> new EnumMap<>(FileState.class)).put(c.state(), c);
+                long[] t = total.computeIfAbsent(c.state(), s -> new long[2]);
+                t[0] += c.files();
+                t[1] += c.bytes();
+            }
+            out.printf("%-16s", "state");
+            for (String d : byDisk.keySet()) {
+                out.printf(" %20s", d);
+            }
+            out.printf(" %22s%n", "total");
+            for (FileState s : FileState.values()) {
+                if (!total.containsKey(s)) {
+                    continue;
+                }
+                out.printf("%-16s", s);
+                for (Map<FileState, StateCount> m : byDisk.values()) {
+                    StateCount c = m.get(s);
+                    out.printf(" %20s", c == null ? "-" : c.files() + " / " + mib(c.bytes()));
+                }
+                out.printf(" %22s%n", total.get(s)[0] + " / " + mib(total.get(s)[1]));
+            }
+            if (counts.isEmpty()) {
+                out.println("(the catalog is empty)");
+            }
+            if (!disks.isEmpty()) {
+                out.println();
+                for (DiskRecord d : disks) {
+                    out.printf("disk %-8s %-9s since %s  %s%n", d.name(), d.state(), d.changedAt(), d.note() == null ? "" : d.note());
+                }
+            }
+        }
+    }
+
+    @Command(name = "ls", description = "List catalog rows, filtered by state, disk, run or LFN text, a page at a time.")
+    static final class Ls implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Option(names = "--state", description = "one of ${COMPLETION-CANDIDATES}")
+        FileState state;
+
+        @Option(names = "--disk")
+        String disk;
+
+        @Option(names = "--run", description = "run folder, e.g. MIG_Fe55_data_220803T145447")
+        String run;
+
+        @Option(names = "--lfn", description = "text the LFN contains")
+        String lfn;
+
+        @Option(names = "--offset", defaultValue = "0")
+        int offset;
+
+        @Option(names = "--limit", defaultValue = "50")
+        int limit;
+
+        @Option(names = "--json")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = main.spec.commandLine().getOut();
+            try (Context ctx = new Context(main.loadConfig())) {
+                FileFilter f = new FileFilter(state, disk, run, lfn, offset, Math.max(1, Math.min(limit, 10_000)));
+                List<CatalogFile> rows = ctx.catalog().list(f);
+                long total = ctx.catalog().count(f);
+                if (json) {
+                    Map<String, Object> doc = new LinkedHashMap<>();
+                    doc.put("total", total);
+                    doc.put("offset", offset);
+                    doc.put("files", rows);
+                    out.println(Main.json().writeValueAsString(doc));
+                    return Main.OK;
+                }
+                for (CatalogFile r : rows) {
+                    out.printf("%-15s %-6s %12d %-8s %s%s%n", r.state(), r.disk(), r.size(), r.adler32() == null ? "-" : r.adler32(),
+                            r.lfn(), r.lastError() == null ? "" : "   [" + r.lastError() + "]");
+                }
+                out.printf("-- %d–%d of %d%n", rows.isEmpty() ? 0 : offset + 1, offset + rows.size(), total);
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "show", description = "One file's catalog row and its whole history.")
+    static final class Show implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Parameters(paramLabel = "LFN")
+        String lfn;
+
+        @Option(names = "--json")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = main.spec.commandLine().getOut();
+            try (Context ctx = new Context(main.loadConfig())) {
+                Optional<CatalogFile> f = ctx.catalog().find(lfn);
+                if (f.isEmpty()) {
+                    main.spec.commandLine().getErr().println("no file " + lfn + " in the catalog");
+                    return Main.FAILURE;
+                }
+                List<FileEvent> events = ctx.catalog().events(f.get().id());
+                if (json) {
+                    Map<String, Object> doc = new LinkedHashMap<>();
+                    doc.put("file", f.get());
+                    doc.put("events", events);
+                    out.println(Main.json().writeValueAsString(doc));
+                    return Main.OK;
+                }
+                Map<String, Object> fields = Main.json().convertValue(f.get(), LinkedHashMap.class);
+                fields.forEach((k, v) -> {
+                    if (v != null) {
+                        out.printf("%-18s %s%n", k, v);
+                    }
+                });
+                out.println("history:");
+                for (FileEvent e : events) {
+                    out.printf("  %s %-4s %-15s %s  (%s)%n", e.at(), e.ok() ? "ok" : "FAIL", e.action(), e.message(), e.actor());
+                }
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "retry", description = "Put quarantined or failed files back for another try.")
+    static final class Retry implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        @Parameters(paramLabel = "LFN", arity = "0..*")
+        List<String> lfns = new ArrayList<>();
+
+        @Option(names = "--failed", description = "every quarantined or failed file")
+        boolean failed;
+
+        @Override
+        public Integer call() throws Exception {
+            if (lfns.isEmpty() == !failed) {
+                main.spec.commandLine().getErr().println("give either LFNs or --failed");
+                return Main.USAGE;
+            }
+            try (Context ctx = new Context(main.loadConfig())) {
+                int n = failed ? ctx.catalog().retryAllQuarantined() : ctx.catalog().retry(lfns);
+                main.spec.commandLine().getOut().println(n + " file(s) put back for another try");
+            }
+            return Main.OK;
+        }
+    }
+}

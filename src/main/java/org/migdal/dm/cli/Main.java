@@ -1,0 +1,106 @@
+package org.migdal.dm.cli;
+
+import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.migdal.dm.catalog.CatalogException;
+import org.migdal.dm.config.ConfigException;
+import org.migdal.dm.config.ConfigLoader;
+import org.migdal.dm.config.MigdalConfig;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** The {@code migdal-dm} command line. Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 another run holds the lock. */
+@Command(name = "migdal-dm", mixinStandardHelpOptions = true, version = "migdal-dm 0.1.0",
+        description = "Moves MIGDAL DAQ data to grid disk storage and tape, with a catalog that proves every copy.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok", "1:failure (details above and in the catalog)", "2:usage or configuration error",
+                "3:another run holds the lock (not an error for cron)"},
+        subcommands = {QuickstartCommand.class, RunCommand.class, DaemonCommand.class, StageCommands.Scan.class,
+                StageCommands.Ship.class, StageCommands.Archive.class, StageCommands.Poll.class, StageCommands.Clean.class,
+                InfoCommands.Status.class, InfoCommands.Ls.class, InfoCommands.Show.class, InfoCommands.Retry.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+    static final int OK = 0;
+    static final int FAILURE = 1;
+    static final int USAGE = 2;
+    static final int BUSY = 3;
+
+    @Option(names = {"-c", "--config"}, description = "configuration file (default: ${DEFAULT-VALUE})", defaultValue = "migdal-dm.yaml",
+            scope = CommandLine.ScopeType.INHERIT)
+    Path config;
+
+    @Option(names = {"-q", "--quiet"}, description = "log warnings and errors only", scope = CommandLine.ScopeType.INHERIT)
+    void quiet(boolean q) {
+        if (q) {
+            setLogLevel(Level.WARN);
+        }
+    }
+
+    @Option(names = {"-v", "--verbose"}, description = "log debugging detail", scope = CommandLine.ScopeType.INHERIT)
+    void verbose(boolean v) {
+        if (v) {
+            setLogLevel(Level.DEBUG);
+        }
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return USAGE;
+    }
+
+    MigdalConfig loadConfig() {
+        return ConfigLoader.load(config);
+    }
+
+    static ObjectMapper json() {
+        return new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    private static void setLogLevel(Level level) {
+        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext lc) {
+            lc.getLogger("org.migdal").setLevel(level);
+        }
+    }
+
+    public static int execute(String... args) {
+        return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+    }
+
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                cmd.getErr().println("configuration error: " + e.getMessage());
+                return USAGE;
+            }
+            if (e instanceof CatalogException || e instanceof IllegalArgumentException || e instanceof UnsupportedOperationException) {
+                cmd.getErr().println("error: " + e.getMessage());
+                return FAILURE;
+            }
+            cmd.getErr().println("error: " + e);
+            LoggerFactory.getLogger(Main.class).error("unexpected failure", e);
+            return FAILURE;
+        });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+}

@@ -1,0 +1,129 @@
+package org.migdal.dm.cli;
+
+import org.migdal.dm.archive.ArchiveReport;
+import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.daq.DiskCleaner;
+import org.migdal.dm.daq.ScanReport;
+import org.migdal.dm.transfer.ShipReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** The single stages, for operators and debugging; each takes its role's lock like {@code run}. */
+final class StageCommands {
+    private StageCommands() {
+    }
+
+    abstract static class Stage implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
+        abstract String role();
+
+        abstract int stage(Context ctx, PrintWriter out, PrintWriter err);
+
+        @Override
+        public Integer call() throws Exception {
+            try (Context ctx = new Context(main.loadConfig())) {
+                PrintWriter out = main.spec.commandLine().getOut();
+                PrintWriter err = main.spec.commandLine().getErr();
+                return RunCommand.locked(ctx, role(), err, () -> stage(ctx, out, err));
+            }
+        }
+    }
+
+    @Command(name = "scan", description = "Register the files of every DAQ disk flagged ReadyToTransfer.")
+    static final class Scan extends Stage {
+        @Override
+        String role() {
+            return "daq";
+        }
+
+        @Override
+        int stage(Context ctx, PrintWriter out, PrintWriter err) {
+            ScanReport r = ctx.scanner().scan();
+            out.printf("scanned %s: %d files listed, %d registered, %d already known, %d empty folders removed%n",
+                    r.disksScanned(), r.filesFound(), r.registered(), r.alreadyKnown(), r.foldersRemoved());
+            r.problems().forEach(p -> err.println("problem: " + p));
+            return r.problems().isEmpty() ? Main.OK : Main.FAILURE;
+        }
+    }
+
+    @Command(name = "ship", description = "Copy registered files to disk storage, confirm them there, delete the DAQ copies.")
+    static final class Ship extends Stage {
+        @Override
+        String role() {
+            return "daq";
+        }
+
+        @Override
+        int stage(Context ctx, PrintWriter out, PrintWriter err) {
+            long bytes = ctx.catalog().counts().stream().filter(c -> c.state() == FileState.REGISTERED).mapToLong(c -> c.bytes()).sum();
+            ShipReport r;
+            try (Progress p = new Progress(System.err, Progress.interactive() && bytes > 0, "ship", bytes)) {
+                r = ctx.shipper().ship(p);
+            }
+            out.printf(java.util.Locale.ROOT, "shipped %d files (%.1f MiB, %.1f MiB/s), %d failed, %d quarantined%n",
+                    r.shipped(), r.bytes() / 1048576.0, r.mibPerSecond(), r.failed(), r.quarantined());
+            return r.failed() + r.quarantined() == 0 ? Main.OK : Main.FAILURE;
+        }
+    }
+
+    @Command(name = "clean", description = "Delete confirmed DAQ copies left by an interrupted run; hand drained disks back (ReadyForData).")
+    static final class Clean extends Stage {
+        @Override
+        String role() {
+            return "daq";
+        }
+
+        @Override
+        int stage(Context ctx, PrintWriter out, PrintWriter err) {
+            DiskCleaner.Report r = ctx.diskCleaner().clean();
+            out.printf("deleted %d DAQ copies, kept %d unconfirmed, released disks %s%n", r.deleted(), r.refused(), r.released());
+            r.problems().forEach(p -> err.println("problem: " + p));
+            return r.problems().isEmpty() && r.refused() == 0 ? Main.OK : Main.FAILURE;
+        }
+    }
+
+    @Command(name = "archive", description = "Compress files on disk storage, verify, upload, and move them to tape.")
+    static final class Archive extends Stage {
+        @Override
+        String role() {
+            return "grid";
+        }
+
+        @Override
+        int stage(Context ctx, PrintWriter out, PrintWriter err) {
+            ctx.catalog().releaseClaimsOfDeadProcesses();
+            long bytes = ctx.catalog().counts().stream().filter(c -> c.state() == FileState.ON_DISK_STORAGE).mapToLong(c -> c.bytes()).sum();
+            ArchiveReport r;
+            try (Progress p = new Progress(System.err, Progress.interactive() && bytes > 0, "compress", bytes)) {
+                r = ctx.compression().run(p);
+            }
+            r = r.plus(ctx.mover().move());
+            int raw = ctx.config.archive().cleanupRaw() ? ctx.rawCleaner().clean(ctx.config.archive().jobsPerCycle()) : 0;
+            out.printf("compressed %d, on tape %d, failed %d, quarantined %d, raw copies deleted %d%n",
+                    r.compressed(), r.onTape(), r.failed(), r.quarantined(), raw);
+            return r.failed() + r.quarantined() == 0 ? Main.OK : Main.FAILURE;
+        }
+    }
+
+    @Command(name = "poll", description = "Poll tape transfers in flight (the built-in mover confirms as it copies).")
+    static final class Poll extends Stage {
+        @Override
+        String role() {
+            return "grid";
+        }
+
+        @Override
+        int stage(Context ctx, PrintWriter out, PrintWriter err) {
+            ArchiveReport r = ctx.mover().move();
+            out.printf("on tape %d, failed %d, quarantined %d%n", r.onTape(), r.failed(), r.quarantined());
+            return r.failed() + r.quarantined() == 0 ? Main.OK : Main.FAILURE;
+        }
+    }
+
+}

@@ -1,0 +1,194 @@
+package org.migdal.dm.config;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The whole configuration, parsed once from YAML by {@link ConfigLoader} into these immutable, validated
+ * records. Every key, its default and its meaning is documented in {@code config/migdal-dm.example.yaml}.
+ */
+public record MigdalConfig(
+        Catalog catalog,
+        Daq daq,
+        Storage storage,
+        Transfer transfer,
+        Archive archive,
+        Executor executor,
+        Claims claims,
+        String lockDir) {
+
+    public MigdalConfig {
+        catalog = catalog == null ? new Catalog(null, null, null) : catalog;
+        daq = daq == null ? new Daq(null, null, null, null, null, null) : daq;
+        if (storage == null) {
+            throw new ConfigException("storage: missing; it must name the disk and tape URLs");
+        }
+        transfer = transfer == null ? new Transfer(null, null, null) : transfer;
+        archive = archive == null ? new Archive(null, null, null, null, null, null) : archive;
+        executor = executor == null ? new Executor(null, null) : executor;
+        claims = claims == null ? new Claims(null) : claims;
+        lockDir = lockDir == null ? "." : lockDir;
+    }
+
+    /** Where the catalog lives: {@code sqlite:PATH} (default) or {@code jdbc:postgresql://HOST/DB}. */
+    public record Catalog(String url, String user, String passwordFile) {
+        public Catalog {
+            url = url == null ? "sqlite:migdal-dm.db" : url;
+            if (!url.startsWith("sqlite:") && !url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
+                throw new ConfigException("catalog.url: '" + url + "' must be sqlite:PATH or jdbc:postgresql://HOST/DB");
+            }
+            if (url.contains("password=")) {
+                throw new ConfigException("catalog.url: do not put a password in the URL; use catalog.passwordFile");
+            }
+        }
+    }
+
+    /** The DAQ machine's disks and the flag files that hand a disk over and back. */
+    public record Daq(List<Disk> disks, String runPrefix, String readyToTransferFlag, String readyForDataFlag,
+                      String readyForDataOwner, String readyForDataGroup) {
+        public Daq {
+            disks = disks == null ? List.of() : List.copyOf(disks);
+            runPrefix = nonBlank(runPrefix, "MIG_", "daq.runPrefix");
+            readyToTransferFlag = fileName(readyToTransferFlag, "ReadyToTransfer", "daq.readyToTransferFlag");
+            readyForDataFlag = fileName(readyForDataFlag, "ReadyForData", "daq.readyForDataFlag");
+            Set<String> names = new HashSet<>();
+            Set<String> paths = new HashSet<>();
+            for (Disk d : disks) {
+                if (!names.add(d.name())) {
+                    throw new ConfigException("daq.disks: disk name '" + d.name() + "' appears twice");
+                }
+                if (!paths.add(d.path())) {
+                    throw new ConfigException("daq.disks: disk path '" + d.path() + "' appears twice");
+                }
+            }
+        }
+
+        public Disk disk(String name) {
+            return disks.stream().filter(d -> d.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new ConfigException("daq.disks: no disk named '" + name + "' is configured"));
+        }
+    }
+
+    /** One DAQ disk: a short name ({@code data1}) and its mount point ({@code /data1}). */
+    public record Disk(String name, String path) {
+        public Disk {
+            if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
+                throw new ConfigException("daq.disks[].name: '" + name + "' must be letters, digits, '_', '.' or '-'");
+            }
+            if (path == null || path.isBlank()) {
+                throw new ConfigException("daq.disks[" + name + "].path: missing");
+            }
+            if (!Path.of(path).isAbsolute()) {
+                throw new ConfigException("daq.disks[" + name + "].path: '" + path + "' must be an absolute path");
+            }
+            if (Path.of(path).normalize().getNameCount() == 0) {
+                throw new ConfigException("daq.disks[" + name + "].path: the file system root cannot be a DAQ disk");
+            }
+        }
+    }
+
+    /** Disk storage (dCache) and tape (Antares) base URLs. */
+    public record Storage(String disk, String tape) {
+        public Storage {
+            disk = url(disk, "storage.disk");
+            tape = url(tape, "storage.tape");
+        }
+    }
+
+    /** DAQ → disk storage copying. */
+    public record Transfer(Integer threads, Integer maxAttempts, Integer retryBackoffSeconds) {
+        public Transfer {
+            threads = range(threads, 5, 1, 64, "transfer.threads");
+            maxAttempts = range(maxAttempts, 5, 1, 100, "transfer.maxAttempts");
+            retryBackoffSeconds = range(retryBackoffSeconds, 60, 0, 86_400, "transfer.retryBackoffSeconds");
+        }
+    }
+
+    /** Compression and tape archival. */
+    public record Archive(String compression, Integer level, Integer jobsPerCycle, String mover, Boolean cleanupRaw,
+                          String workDir) {
+        public Archive {
+            compression = oneOf(compression, "bzip2", "archive.compression", "bzip2", "gzip");
+            level = range(level, 9, 1, 9, "archive.level");
+            jobsPerCycle = range(jobsPerCycle, 150, 1, 100_000, "archive.jobsPerCycle");
+            mover = oneOf(mover, "builtin", "archive.mover", "builtin");
+            cleanupRaw = cleanupRaw != null && cleanupRaw;
+            workDir = workDir == null ? System.getProperty("java.io.tmpdir") + "/migdal-dm-work" : workDir;
+        }
+
+        public String suffix() {
+            return "gzip".equals(compression) ? ".gz" : ".bz2";
+        }
+    }
+
+    /** Where compression jobs run: {@code local} (a thread pool on this host). */
+    public record Executor(String type, Integer threads) {
+        public Executor {
+            type = oneOf(type, "local", "executor.type", "local");
+            threads = range(threads, Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 256, "executor.threads");
+        }
+    }
+
+    /** How long a claim on a file lasts without renewal (renewed while work goes on). */
+    public record Claims(Integer leaseSeconds) {
+        public Claims {
+            leaseSeconds = range(leaseSeconds, 1800, 10, 7 * 86_400, "claims.leaseSeconds");
+        }
+    }
+
+    private static String nonBlank(String v, String def, String key) {
+        if (v == null) {
+            return def;
+        }
+        if (v.isBlank()) {
+            throw new ConfigException(key + ": must not be empty");
+        }
+        return v;
+    }
+
+    private static String fileName(String v, String def, String key) {
+        String s = nonBlank(v, def, key);
+        if (s.contains("/") || s.equals(".") || s.equals("..")) {
+            throw new ConfigException(key + ": '" + s + "' must be a plain file name");
+        }
+        return s;
+    }
+
+    private static Integer range(Integer v, int def, int min, int max, String key) {
+        int x = v == null ? def : v;
+        if (x < min || x > max) {
+            throw new ConfigException(key + ": " + x + " is out of range " + min + "–" + max);
+        }
+        return x;
+    }
+
+    private static String oneOf(String v, String def, String key, String... allowed) {
+        String s = v == null ? def : v.toLowerCase(Locale.ROOT);
+        if (!List.of(allowed).contains(s)) {
+            throw new ConfigException(key + ": '" + v + "' is not one of " + String.join(", ", allowed));
+        }
+        return s;
+    }
+
+    private static String url(String v, String key) {
+        if (v == null || v.isBlank()) {
+            throw new ConfigException(key + ": missing; give a file://, root://, https:// or davs:// URL");
+        }
+        java.net.URI u;
+        try {
+            u = new java.net.URI(v);
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException(key + ": '" + v + "' is not a URL: " + e.getMessage());
+        }
+        if (u.getScheme() == null || !List.of("file", "root", "roots", "https", "davs", "http", "dav").contains(u.getScheme())) {
+            throw new ConfigException(key + ": '" + v + "' must start with file://, root://, https:// or davs://");
+        }
+        if ("file".equals(u.getScheme()) && (u.getPath() == null || !u.getPath().startsWith("/"))) {
+            throw new ConfigException(key + ": '" + v + "' must be an absolute file:///path");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,60 @@
+package org.migdal.dm.daq;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * Path safety on a DAQ disk: a catalog path is resolved under the disk root only if it stays inside it
+ * and no component on the way is a symbolic link. Nothing outside a disk root is ever touched.
+ */
+public final class DiskPaths {
+    private DiskPaths() {
+    }
+
+    /**
+     * The file for {@code relative} under {@code root}; throws if it would leave the root or pass through a
+     * symbolic link (the file itself may not exist).
+     */
+    public static Path resolveInside(Path root, String relative) throws IOException {
+        Path normRoot = root.toAbsolutePath().normalize();
+        Path p = normRoot.resolve(relative.startsWith("/") ? relative.substring(1) : relative).normalize();
+        if (!p.startsWith(normRoot) || p.equals(normRoot)) {
+            throw new IOException(relative + " leaves the disk root " + normRoot + "; refused");
+        }
+        Path cur = normRoot;
+        for (Path part : normRoot.relativize(p)) {
+            cur = cur.resolve(part);
+            if (Files.isSymbolicLink(cur)) {
+                throw new IOException(cur + " is a symbolic link; links are never followed out of a disk");
+            }
+        }
+        return p;
+    }
+
+    /** Removes empty folders from {@code dir} upwards, stopping below {@code root}. Returns how many were removed. */
+    public static int pruneEmptyParents(Path root, Path dir) {
+        Path normRoot = root.toAbsolutePath().normalize();
+        Path cur = dir.toAbsolutePath().normalize();
+        int removed = 0;
+        while (cur != null && cur.startsWith(normRoot) && !cur.equals(normRoot)) {
+            try {
+                if (!Files.isDirectory(cur, LinkOption.NOFOLLOW_LINKS)) {
+                    break;
+                }
+                try (var entries = Files.list(cur)) {
+                    if (entries.findAny().isPresent()) {
+                        break;
+                    }
+                }
+                Files.delete(cur);
+                removed++;
+            } catch (IOException e) {
+                break; // not empty any more, or not ours to remove: leave it
+            }
+            cur = cur.getParent();
+        }
+        return removed;
+    }
+}

@@ -1,0 +1,50 @@
+package org.migdal.dm.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import java.util.zip.Adler32;
+
+/** Adler32 in the form the grid uses: 8 lowercase hex digits, zero-padded. */
+public final class Adler32s {
+    private Adler32s() {
+    }
+
+    public static String hex(long value) {
+        return String.format(Locale.ROOT, "%08x", value & 0xffffffffL);
+    }
+
+    /**
+     * Normalises a checksum as storages and old catalogs write it ({@code 7a3b1}, {@code 0X0007A3B1},
+     * {@code " 0007a3b1 "}) to 8 lowercase hex digits; rejects anything that is not 1–8 hex digits.
+     */
+    public static String normalise(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("no adler32 given");
+        }
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.startsWith("0x")) {
+            t = t.substring(2);
+        }
+        if (t.isEmpty() || t.length() > 8 || !t.chars().allMatch(ch -> Character.digit(ch, 16) >= 0)) {
+            throw new IllegalArgumentException("'" + text + "' is not an adler32 (1–8 hex digits)");
+        }
+        return "0".repeat(8 - t.length()) + t;
+    }
+
+    /** Reads a stream to its end and returns its adler32 and length. */
+    public static Sum of(InputStream in) throws IOException {
+        Adler32 a = new Adler32();
+        byte[] buf = new byte[1 << 16];
+        long n = 0;
+        int r;
+        while ((r = in.read(buf)) > 0) {
+            a.update(buf, 0, r);
+            n += r;
+        }
+        return new Sum(n, hex(a.getValue()));
+    }
+
+    public record Sum(long bytes, String adler32) {
+    }
+}

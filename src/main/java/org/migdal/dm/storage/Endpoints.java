@@ -1,0 +1,35 @@
+package org.migdal.dm.storage;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/** Chooses a {@link StorageEndpoint} by URL scheme. */
+public final class Endpoints {
+    private Endpoints() {
+    }
+
+    public static StorageEndpoint open(String url) {
+        URI uri = parse(url);
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme();
+        return switch (scheme) {
+            case "file" -> new FileEndpoint(uri);
+            case "root", "roots", "https", "davs", "http", "dav" -> throw new UnsupportedOperationException(
+                    "storage URL " + url + ": the " + scheme + ":// endpoint is not available in this build yet;"
+                            + " use a file:// URL (a local directory or a dCache NFS mount)");
+            default -> throw new IllegalArgumentException("storage URL " + url + " has unknown scheme '" + scheme
+                    + "'; expected file://, root://, https:// or davs://");
+        };
+    }
+
+    public static URI parse(String url) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getScheme() == null) {
+                throw new IllegalArgumentException("storage URL '" + url + "' has no scheme (file://, root://, https://, davs://)");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("storage URL '" + url + "' is not a URL: " + e.getMessage(), e);
+        }
+    }
+}

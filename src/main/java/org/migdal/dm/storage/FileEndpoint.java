@@ -1,0 +1,196 @@
+package org.migdal.dm.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.zip.Adler32;
+
+/**
+ * A POSIX directory as storage ({@code file:///path}), also a dCache NFS mount. Uploads go to a hidden
+ * temporary name in the target folder, are fsynced and renamed into place, so a partial upload never
+ * carries the final name. The checksum is confirmed by re-reading the stored bytes.
+ */
+public final class FileEndpoint implements StorageEndpoint {
+
+    private final URI base;
+    private final Path root;
+
+    public FileEndpoint(URI base) {
+        if (!"file".equals(base.getScheme())) {
+            throw new IllegalArgumentException("not a file:// URL: " + base);
+        }
+        this.base = base;
+        this.root = Path.of(base).toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public URI base() {
+        return base;
+    }
+
+    /** Resolves a relative path under the root, refusing anything that would leave it. */
+    Path resolve(String path) throws StorageException {
+        String rel = path.startsWith("/") ? path.substring(1) : path;
+        Path p = root.resolve(rel).normalize();
+        if (!p.startsWith(root) || p.equals(root)) {
+            throw new StorageException(StorageException.Kind.DENIED, urlOf(path), "path leaves the storage base " + root);
+        }
+        return p;
+    }
+
+    @Override
+    public Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException {
+        Path target = resolve(path);
+        String url = urlOf(path);
+        if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new StorageException(StorageException.Kind.EXISTS, url, "already exists and overwrite was not asked");
+        }
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".part-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(target.getParent());
+            Adler32 adler = new Adler32();
+            long n = 0;
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream out = Channels.newOutputStream(ch)) {
+                byte[] buf = new byte[1 << 20];
+                int r;
+                while ((r = source.read(buf)) > 0) {
+                    adler.update(buf, 0, r);
+                    out.write(buf, 0, r);
+                    n += r;
+                }
+                out.flush();
+                ch.force(true);
+            }
+            if (n != size) {
+                throw new StorageException(StorageException.Kind.CORRUPT, url,
+                        "source gave " + n + " bytes, expected " + size + "; upload abandoned");
+            }
+            if (overwrite) {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                // link(2) fails if the target appeared meanwhile: no silent overwrite
+                try {
+                    Files.createLink(target, tmp);
+                } catch (UnsupportedOperationException | FileAlreadyExistsException e) {
+                    if (e instanceof FileAlreadyExistsException) {
+                        throw new StorageException(StorageException.Kind.EXISTS, url, "appeared during the upload; not overwritten");
+                    }
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                }
+                Files.deleteIfExists(tmp);
+            }
+            fsyncDirectory(target.getParent());
+            return new Sent(n, Adler32s.hex(adler.getValue()));
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "file system cannot rename atomically", e);
+        } catch (IOException e) {
+            throw new StorageException(classify(e), url, "upload failed: " + describe(e), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the temporary name is hidden and never taken for a complete file
+            }
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // not every file system lets a directory be opened; the file itself is already synced
+        }
+    }
+
+    @Override
+    public Optional<RemoteFile> stat(String path) throws StorageException {
+        Path p = resolve(path);
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile()) {
+                throw new StorageException(StorageException.Kind.OTHER, urlOf(path), "is not a regular file");
+            }
+            return Optional.of(new RemoteFile(path, a.size(), true, null));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StorageException(classify(e), urlOf(path), "stat failed: " + describe(e), e);
+        }
+    }
+
+    @Override
+    public String checksum(String path) throws StorageException {
+        try (InputStream in = open(path)) {
+            return Adler32s.of(in).adler32();
+        } catch (IOException e) {
+            throw new StorageException(classify(e), urlOf(path), "checksum read failed: " + describe(e), e);
+        }
+    }
+
+    @Override
+    public InputStream open(String path) throws StorageException {
+        Path p = resolve(path);
+        try {
+            if (Files.isSymbolicLink(p)) {
+                throw new StorageException(StorageException.Kind.DENIED, urlOf(path), "is a symbolic link; not followed");
+            }
+            return Files.newInputStream(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw new StorageException(StorageException.Kind.NOT_FOUND, urlOf(path), "no such file", e);
+        } catch (IOException e) {
+            throw new StorageException(classify(e), urlOf(path), "open failed: " + describe(e), e);
+        }
+    }
+
+    @Override
+    public void delete(String path) throws StorageException {
+        Path p = resolve(path);
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new StorageException(classify(e), urlOf(path), "delete failed: " + describe(e), e);
+        }
+    }
+
+    static StorageException.Kind classify(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        if (e instanceof NoSuchFileException) {
+            return StorageException.Kind.NOT_FOUND;
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return StorageException.Kind.DENIED;
+        }
+        if (m.contains("No space left") || m.contains("Disk quota exceeded")) {
+            return StorageException.Kind.NO_SPACE;
+        }
+        return StorageException.Kind.OTHER;
+    }
+
+    static String describe(IOException e) {
+        return e.getClass().getSimpleName() + (e.getMessage() != null ? " " + e.getMessage() : "");
+    }
+
+    @Override
+    public String toString() {
+        return base.toString();
+    }
+}

@@ -1,0 +1,49 @@
+package org.migdal.dm.storage;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * One storage system (disk storage or tape), addressed by paths relative to its base URL. Chosen by
+ * URL scheme in {@link Endpoints}. Implementations never overwrite unless asked and never leave a
+ * partial upload looking complete.
+ */
+public interface StorageEndpoint extends AutoCloseable {
+
+    /** The base URL every relative path hangs from. */
+    URI base();
+
+    /** The full URL of a relative path, for messages and the catalog. */
+    default String urlOf(String path) {
+        String b = base().toString();
+        return (b.endsWith("/") ? b.substring(0, b.length() - 1) : b) + (path.startsWith("/") ? path : "/" + path);
+    }
+
+    /**
+     * Uploads {@code source} (which must yield exactly {@code size} bytes) to {@code path}, computing the
+     * adler32 of the bytes sent. The caller must then confirm the copy with {@link #stat} and
+     * {@link #checksum}: this method's result only says what was sent.
+     */
+    Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException;
+
+    /** Size (and tape flags where known) of a path, or empty if it does not exist. */
+    Optional<RemoteFile> stat(String path) throws StorageException;
+
+    /** The adler32 (8 lowercase hex digits) the storage itself reports for a path. */
+    String checksum(String path) throws StorageException;
+
+    /** Streams a file's content. */
+    InputStream open(String path) throws StorageException;
+
+    /** Deletes a file; deleting a missing file is not an error. */
+    void delete(String path) throws StorageException;
+
+    @Override
+    default void close() {
+    }
+
+    /** What an upload sent: byte count and the adler32 computed while sending. */
+    record Sent(long bytes, String adler32) {
+    }
+}

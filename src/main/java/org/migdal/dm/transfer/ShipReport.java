@@ -1,0 +1,8 @@
+package org.migdal.dm.transfer;
+
+/** What one ship pass did. */
+public record ShipReport(int shipped, int failed, int quarantined, long bytes, long millis) {
+    public double mibPerSecond() {
+        return millis == 0 ? 0 : bytes / 1048576.0 / (millis / 1000.0);
+    }
+}

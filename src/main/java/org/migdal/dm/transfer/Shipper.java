@@ -1,0 +1,219 @@
+package org.migdal.dm.transfer;
+
+import org.migdal.dm.catalog.Catalog;
+import org.migdal.dm.catalog.CatalogFile;
+import org.migdal.dm.catalog.Changes;
+import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.catalog.LostClaimException;
+import org.migdal.dm.catalog.Stage;
+import org.migdal.dm.config.MigdalConfig;
+import org.migdal.dm.daq.DiskPaths;
+import org.migdal.dm.daq.LocalCopies;
+import org.migdal.dm.storage.Adler32s;
+import org.migdal.dm.storage.RemoteFile;
+import org.migdal.dm.storage.StorageEndpoint;
+import org.migdal.dm.storage.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+/**
+ * Copies registered DAQ files to disk storage with N threads. Each file is read once, its adler32 computed
+ * while sending; the copy is then confirmed <em>from the destination</em> (size and adler32 the storage
+ * reports) before the file becomes ON_DISK_STORAGE, and only then is the DAQ copy deleted.
+ */
+public final class Shipper {
+    private static final Logger log = LoggerFactory.getLogger(Shipper.class);
+
+    private final MigdalConfig.Daq daq;
+    private final int threads;
+    private final Catalog catalog;
+    private final StorageEndpoint storage;
+    private final LocalCopies localCopies;
+
+    public Shipper(MigdalConfig.Daq daq, int threads, Catalog catalog, StorageEndpoint storage) {
+        this.daq = daq;
+        this.threads = threads;
+        this.catalog = catalog;
+        this.storage = storage;
+        this.localCopies = new LocalCopies(daq, catalog, storage);
+    }
+
+    /** Ships until nothing claimable is left. {@code progress} receives bytes as files complete. */
+    public ShipReport ship(LongConsumer progress) {
+        catalog.releaseClaimsOfDeadProcesses();
+        List<String> disks = daq.disks().stream().map(MigdalConfig.Disk::name).toList();
+        AtomicInteger shipped = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicInteger quarantined = new AtomicInteger();
+        AtomicLong bytes = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        long start = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> new Thread(r, "ship"));
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                workers.add(pool.submit(() -> {
+                    while (!stop.get()) {
+                        List<CatalogFile> claimed = catalog.claim(Stage.SHIP, 1, disks);
+                        if (claimed.isEmpty()) {
+                            return;
+                        }
+                        CatalogFile f = claimed.get(0);
+                        Result r = shipOne(f);
+                        switch (r) {
+                            case SHIPPED -> {
+                                shipped.incrementAndGet();
+                                bytes.addAndGet(f.size());
+                                progress.accept(f.size());
+                            }
+                            case FAILED -> failed.incrementAndGet();
+                            case QUARANTINED -> quarantined.incrementAndGet();
+                            case STOP -> {
+                                failed.incrementAndGet();
+                                stop.set(true);
+                            }
+                        }
+                    }
+                }));
+            }
+            for (Future<?> w : workers) {
+                try {
+                    w.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    log.error("a ship worker died", e.getCause());
+                    failed.incrementAndGet();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pool.shutdownNow();
+        }
+        return new ShipReport(shipped.get(), failed.get(), quarantined.get(), bytes.get(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    enum Result { SHIPPED, FAILED, QUARANTINED, STOP }
+
+    private Result shipOne(CatalogFile f) {
+        try {
+            return doShip(f);
+        } catch (LostClaimException e) {
+            log.warn("{}", e.getMessage());
+            return Result.FAILED;
+        } catch (RuntimeException e) {
+            log.error("shipping {} failed unexpectedly", f.lfn(), e);
+            return failure(f, "unexpected error: " + e, false);
+        }
+    }
+
+    private Result doShip(CatalogFile f) {
+        Path root = Path.of(daq.disk(f.disk()).path());
+        Path local;
+        BasicFileAttributes attrs;
+        try {
+            local = DiskPaths.resolveInside(root, f.localPath());
+            attrs = Files.readAttributes(local, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return failure(f, "DAQ file " + root.resolve(f.localPath()) + " has disappeared before it was shipped;"
+                    + " nothing was copied. Find out who removed it", true);
+        } catch (IOException e) {
+            return failure(f, "cannot reach the DAQ file: " + e.getMessage(), false);
+        }
+        if (!attrs.isRegularFile()) {
+            return failure(f, local + " is no longer a regular file", true);
+        }
+        if (attrs.size() != f.size() || attrs.lastModifiedTime().toMillis() != f.mtime().toEpochMilli()) {
+            catalog.updateSourceAttributes(f, attrs.size(), attrs.lastModifiedTime().toInstant(), local + " changed since it was listed: "
+                    + f.size() + " → " + attrs.size() + " bytes; the DAQ may still be writing it");
+            return failure(f, local + " changed since it was listed (" + f.size() + " → " + attrs.size()
+                    + " bytes); it will be shipped once it stops changing", false);
+        }
+        String url = storage.urlOf(f.lfn());
+        try {
+            Optional<RemoteFile> existing = storage.stat(f.lfn());
+            boolean overwrite = false;
+            if (existing.isPresent()) {
+                String localSum = localAdler32(local);
+                String remoteSum = existing.get().size() == f.size() ? storage.checksum(f.lfn()) : null;
+                if (localSum.equals(remoteSum)) {
+                    catalog.recordEvent(f.id(), "ship", true, url + " already holds this file (size " + f.size()
+                            + ", adler32 " + localSum + ") from an earlier attempt; not copied again");
+                    return confirmed(f, local, localSum, url);
+                }
+                if (f.attempts() == 0) {
+                    return failure(f, url + " already exists with different content (" + existing.get().size() + " bytes"
+                            + (remoteSum == null ? "" : ", adler32 " + remoteSum) + ") and no earlier attempt of ours wrote it;"
+                            + " not overwritten. Check who wrote it", true);
+                }
+                overwrite = true;
+            }
+            StorageEndpoint.Sent sent;
+            try (InputStream in = Files.newInputStream(local, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                sent = storage.put(in, f.size(), f.lfn(), overwrite);
+            }
+            BasicFileAttributes after = Files.readAttributes(local, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (after.size() != f.size() || after.lastModifiedTime().toMillis() != f.mtime().toEpochMilli()) {
+                return failure(f, local + " changed while it was being copied; the DAQ copy is kept and the copy will be redone", false);
+            }
+            Optional<RemoteFile> remote = storage.stat(f.lfn());
+            if (remote.isEmpty()) {
+                return failure(f, "storage does not show " + url + " after the upload", false);
+            }
+            if (remote.get().size() != sent.bytes()) {
+                return failure(f, "storage reports " + remote.get().size() + " bytes for " + url + " but " + sent.bytes()
+                        + " were read from the DAQ disk; DAQ copy kept", false);
+            }
+            String remoteSum = storage.checksum(f.lfn());
+            if (!remoteSum.equals(sent.adler32())) {
+                return failure(f, "storage reports adler32 " + remoteSum + " for " + url + " but the bytes read from the DAQ disk"
+                        + " have " + sent.adler32() + "; DAQ copy kept", false);
+            }
+            return confirmed(f, local, sent.adler32(), url);
+        } catch (StorageException e) {
+            boolean stopAll = e.kind() == StorageException.Kind.NO_SPACE || e.kind() == StorageException.Kind.DENIED;
+            Result r = failure(f, "copy to " + url + " failed (" + e.kind() + "): " + e.getMessage() + "; DAQ copy kept", false);
+            return stopAll ? Result.STOP : r;
+        } catch (IOException e) {
+            return failure(f, "reading " + local + " failed: " + e + "; nothing deleted", false);
+        }
+    }
+
+    private Result confirmed(CatalogFile f, Path local, String adler32, String url) {
+        CatalogFile done = catalog.advance(f, FileState.ON_DISK_STORAGE, Changes.none().adler32(adler32), "ship",
+                "copied " + local + " to " + url + "; storage confirms " + f.size() + " bytes and adler32 " + adler32);
+        localCopies.delete(done);
+        log.info("shipped {} ({} bytes, adler32 {})", f.lfn(), f.size(), adler32);
+        return Result.SHIPPED;
+    }
+
+    private static String localAdler32(Path local) throws IOException {
+        try (InputStream in = Files.newInputStream(local, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return Adler32s.of(in).adler32();
+        }
+    }
+
+    private Result failure(CatalogFile f, String error, boolean permanent) {
+        CatalogFile after = catalog.fail(f, "ship", error, permanent);
+        log.warn("ship {}: {}", f.lfn(), error);
+        return after.state() == FileState.QUARANTINED ? Result.QUARANTINED : Result.FAILED;
+    }
+}
