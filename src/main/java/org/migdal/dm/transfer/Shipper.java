@@ -141,6 +141,12 @@ public final class Shipper {
         if (!attrs.isRegularFile()) {
             return failure(f, local + " is no longer a regular file", true);
         }
+        if (f.size() < 0) {
+            // size unknown (an imported legacy row): take it from the disk now
+            catalog.updateSourceAttributes(f, attrs.size(), attrs.lastModifiedTime().toInstant(),
+                    "size was unknown; " + local + " has " + attrs.size() + " bytes");
+            f = catalog.get(f.id()).orElseThrow();
+        }
         if (attrs.size() != f.size() || attrs.lastModifiedTime().toMillis() != f.mtime().toEpochMilli()) {
             catalog.updateSourceAttributes(f, attrs.size(), attrs.lastModifiedTime().toInstant(), local + " changed since it was listed: "
                     + f.size() + " → " + attrs.size() + " bytes; the DAQ may still be writing it");
