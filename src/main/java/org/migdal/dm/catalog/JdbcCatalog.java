@@ -227,6 +227,10 @@ public final class JdbcCatalog implements Catalog {
                     + " (claim_owner IS NULL OR claim_expires < ?)")) {
                 for (CatalogFile f : candidates) {
                     boolean takeover = f.state() == stage.working();
+                    if (takeover && f.attempts() + 1 >= policy.maxAttempts()) {
+                        quarantineAbandoned(c, f, now);
+                        continue;
+                    }
                     up.setString(1, stage.working().name());
                     up.setString(2, owner());
                     up.setLong(3, expires);
@@ -246,6 +250,27 @@ public final class JdbcCatalog implements Catalog {
             }
             return claimed;
         }, "claiming " + stage + " work");
+    }
+
+    /** A file whose workers keep dying (killed, out of memory) is stopped for an operator instead of retried forever. */
+    private void quarantineAbandoned(Connection c, CatalogFile f, long now) throws SQLException {
+        String reason = "the process working on it (" + f.claimOwner() + ") stopped without finishing, "
+                + (f.attempts() + 1) + " attempts in all; check the logs of the processes that handled it";
+        try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, attempts = ?, last_error = ?,"
+                + " quarantined_from = ?, claim_owner = NULL, claim_expires = NULL, next_attempt_at = 0, updated_at = ?"
+                + " WHERE id = ? AND state = ? AND claim_owner IS NOT NULL AND claim_expires < ?")) {
+            ps.setString(1, FileState.QUARANTINED.name());
+            ps.setInt(2, f.attempts() + 1);
+            ps.setString(3, reason);
+            ps.setString(4, f.state().name());
+            ps.setLong(5, now);
+            ps.setLong(6, f.id());
+            ps.setString(7, f.state().name());
+            ps.setLong(8, now);
+            if (ps.executeUpdate() == 1) {
+                event(c, f.id(), "claim-takeover", false, "QUARANTINED: " + reason);
+            }
+        }
     }
 
     @Override

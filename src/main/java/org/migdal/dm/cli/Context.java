@@ -8,6 +8,7 @@ import org.migdal.dm.batch.BatchExecutor;
 import org.migdal.dm.batch.LocalExecutor;
 import org.migdal.dm.catalog.ClaimPolicy;
 import org.migdal.dm.catalog.JdbcCatalog;
+import org.migdal.dm.catalog.LeaseKeeper;
 import org.migdal.dm.compress.Codec;
 import org.migdal.dm.compress.Compressor;
 import org.migdal.dm.config.ConfigException;
@@ -30,6 +31,7 @@ final class Context implements AutoCloseable {
     final MigdalConfig config;
     final Clock clock = Clock.systemUTC();
     private JdbcCatalog catalog;
+    private LeaseKeeper leaseKeeper;
     private StorageEndpoint disk;
     private StorageEndpoint tape;
     private BatchExecutor executor;
@@ -54,6 +56,8 @@ final class Context implements AutoCloseable {
                     Duration.ofSeconds(config.transfer().retryBackoffSeconds()));
             catalog = JdbcCatalog.open(c.url(), c.user(), password, policy, clock,
                     Math.max(config.transfer().threads(), config.executor().threads()) + 2);
+            // keeps this process's claims alive while it works; only a dead process's claims run out
+            leaseKeeper = new LeaseKeeper(catalog, policy.lease());
         }
         return catalog;
     }
@@ -114,6 +118,9 @@ final class Context implements AutoCloseable {
         }
         if (tape != null) {
             tape.close();
+        }
+        if (leaseKeeper != null) {
+            leaseKeeper.close();
         }
         if (catalog != null) {
             catalog.close();
