@@ -19,7 +19,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The DAQ-side cleanup: deletes DAQ copies whose storage copy is confirmed but that a previous run did not get
@@ -47,7 +49,7 @@ public final class DiskCleaner {
 
     public Report clean() {
         int deleted = 0;
-        int refused = 0;
+        Set<Long> refused = new HashSet<>();
         List<String> released = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (MigdalConfig.Disk disk : daq.disks()) {
@@ -57,21 +59,24 @@ public final class DiskCleaner {
                 batch = catalog.awaitingLocalDelete(disk.name(), 500);
                 int progress = 0;
                 for (CatalogFile f : batch) {
+                    if (refused.contains(f.id())) {
+                        continue; // refused once in this pass (and recorded): a refused row stays in the query
+                    }
                     switch (localCopies.delete(f)) {
                         case DELETED, ALREADY_GONE -> {
                             deleted++;
                             progress++;
                         }
-                        case REFUSED -> refused++;
+                        case REFUSED -> refused.add(f.id());
                     }
                 }
-                if (progress == 0) {
-                    break; // everything left is refused: do not loop on it
+                if (progress == 0 || batch.size() < 500) {
+                    break; // everything left is refused, or this was the last batch: do not loop on it
                 }
-            } while (!batch.isEmpty() && ++offsetGuard < 10_000);
+            } while (++offsetGuard < 10_000);
             releaseIfDrained(disk, released, problems);
         }
-        return new Report(deleted, refused, released, problems);
+        return new Report(deleted, refused.size(), released, problems);
     }
 
     private void releaseIfDrained(MigdalConfig.Disk disk, List<String> released, List<Problem> problems) {
