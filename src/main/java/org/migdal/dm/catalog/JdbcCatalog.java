@@ -177,7 +177,7 @@ public final class JdbcCatalog implements Catalog {
             for (NewFile f : inserted) {
                 ev.setLong(1, now);
                 ev.setString(2, owner());
-                ev.setBoolean(3, true);
+                ev.setInt(3, 1); // ok is an integer column (PostgreSQL has no boolean → bigint assignment cast)
                 ev.setString(4, "registered from " + f.disk() + ":" + f.localPath() + " (" + f.size() + " bytes)");
                 ev.setString(5, f.lfn());
                 ev.addBatch();
@@ -490,7 +490,7 @@ public final class JdbcCatalog implements Catalog {
             ps.setLong(2, now());
             ps.setString(3, owner());
             ps.setString(4, action);
-            ps.setBoolean(5, ok);
+            ps.setInt(5, ok ? 1 : 0); // integer column on both dialects
             ps.setString(6, message);
             ps.executeUpdate();
         }

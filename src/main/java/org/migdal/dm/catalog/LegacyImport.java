@@ -350,7 +350,7 @@ public final class LegacyImport {
                 for (Planned p : fresh) {
                     ev.setLong(1, t);
                     ev.setString(2, actor);
-                    ev.setBoolean(3, p.state() != FileState.QUARANTINED);
+                    ev.setInt(3, p.state() != FileState.QUARANTINED ? 1 : 0); // integer column on both dialects
                     ev.setString(4, "imported from the legacy catalog as " + p.state()
                             + (p.reason() != null ? " — " + p.reason() : "")
                             + (p.notes().isEmpty() ? "" : "; " + String.join("; ", p.notes())) + " (" + p.legacySummary() + ")");

@@ -37,8 +37,17 @@ public final class ConfigLoader {
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // threads: 2.5 is an error, not 2
                 .build();
         try {
+            // Jackson reports an unknown key in a record only after building it, so a record that refuses the
+            // values it got (a misspelt required key) would hide the misspelling, and the line would be the
+            // record's end: check every key first, with its own line.
+            try (com.fasterxml.jackson.core.JsonParser p = mapper.createParser(yaml)) {
+                if (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    checkKeys(p, MigdalConfig.class, "", source);
+                }
+            }
             MigdalConfig config = mapper.readValue(yaml, MigdalConfig.class);
             if (config == null) {
                 throw new ConfigException(source + ": the configuration is empty");
@@ -57,6 +66,45 @@ public final class ConfigLoader {
             throw new ConfigException(source + ": bad value for '" + path(e) + "'" + line(e) + ": " + e.getOriginalMessage());
         } catch (JacksonException e) {
             throw new ConfigException(source + ": not valid YAML" + line(e) + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException(source + ": cannot read the configuration: " + e.getMessage(), e);
+        }
+    }
+
+    /** At the START_OBJECT of a {@code type} record: every key must be one of its components; recurses into records and lists of records. */
+    private static void checkKeys(com.fasterxml.jackson.core.JsonParser p, Class<?> type, String path, String source) throws IOException {
+        java.util.Map<String, java.lang.reflect.RecordComponent> known = new java.util.TreeMap<>();
+        for (java.lang.reflect.RecordComponent c : type.getRecordComponents()) {
+            known.put(c.getName(), c);
+        }
+        while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            java.lang.reflect.RecordComponent c = known.get(name);
+            if (c == null) {
+                throw new ConfigException(source + ": unknown key '" + path + name + "' (line " + p.currentTokenLocation().getLineNr()
+                        + "); known keys here: " + String.join(", ", known.keySet()));
+            }
+            com.fasterxml.jackson.core.JsonToken t = p.nextToken();
+            Class<?> element = null;
+            if (c.getType() == java.util.List.class && c.getGenericType() instanceof java.lang.reflect.ParameterizedType pt
+                    && pt.getActualTypeArguments()[0] instanceof Class<?> e && e.isRecord()) {
+                element = e;
+            }
+            if (t == com.fasterxml.jackson.core.JsonToken.START_OBJECT && c.getType().isRecord()) {
+                checkKeys(p, c.getType(), path + name + ".", source);
+            } else if (t == com.fasterxml.jackson.core.JsonToken.START_ARRAY && element != null) {
+                int i = 0;
+                while ((t = p.nextToken()) != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                    if (t == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                        checkKeys(p, element, path + name + "[" + i + "].", source);
+                    } else {
+                        p.skipChildren();
+                    }
+                    i++;
+                }
+            } else {
+                p.skipChildren();
+            }
         }
     }
 

@@ -18,6 +18,7 @@ public record MigdalConfig(
         Archive archive,
         Executor executor,
         Claims claims,
+        Credentials credentials,
         String lockDir) {
 
     public MigdalConfig {
@@ -30,6 +31,7 @@ public record MigdalConfig(
         archive = archive == null ? new Archive(null, null, null, null, null, null) : archive;
         executor = executor == null ? new Executor(null, null) : executor;
         claims = claims == null ? new Claims(null) : claims;
+        credentials = credentials == null ? new Credentials(null, null, null, null, null, null) : credentials;
         lockDir = lockDir == null ? "." : lockDir;
     }
 
@@ -90,11 +92,31 @@ public record MigdalConfig(
         }
     }
 
-    /** Disk storage (dCache) and tape (Antares) base URLs. */
-    public record Storage(String disk, String tape) {
+    /** Disk storage (dCache) and tape (Antares) base URLs, and which credential each uses. */
+    public record Storage(String disk, String tape, String diskAuth, String tapeAuth) {
         public Storage {
             disk = url(disk, "storage.disk");
             tape = url(tape, "storage.tape");
+            diskAuth = oneOf(diskAuth, "auto", "storage.diskAuth", "auto", "x509", "token");
+            tapeAuth = oneOf(tapeAuth, "auto", "storage.tapeAuth", "auto", "x509", "token");
+        }
+    }
+
+    /**
+     * Grid credentials: the X509 proxy (default {@code X509_USER_PROXY}, then {@code /tmp/x509up_u<uid>}), the CA
+     * directory (default {@code X509_CERT_DIR}, then {@code /etc/grid-security/certificates}), and the policy:
+     * warn below {@code warnHours} left, refuse transfers below {@code refuseMinutes} or without {@code requiredFqan}.
+     */
+    public record Credentials(String proxy, String certDir, Boolean systemTrust, String requiredFqan, Integer warnHours,
+                              Integer refuseMinutes) {
+        public Credentials {
+            systemTrust = systemTrust != null && systemTrust;
+            requiredFqan = requiredFqan == null ? "/gridpp/migdal/Role=production" : requiredFqan;
+            if (!requiredFqan.isEmpty() && !requiredFqan.startsWith("/")) {
+                throw new ConfigException("credentials.requiredFqan: '" + requiredFqan + "' must start with / (or be empty for none)");
+            }
+            warnHours = range(warnHours, 48, 0, 24 * 365, "credentials.warnHours");
+            refuseMinutes = range(refuseMinutes, 15, 0, 24 * 60, "credentials.refuseMinutes");
         }
     }
 

@@ -26,7 +26,7 @@ public final class Adler32s {
         if (t.startsWith("0x")) {
             t = t.substring(2);
         }
-        if (t.isEmpty() || t.length() > 8 || !t.chars().allMatch(ch -> Character.digit(ch, 16) >= 0)) {
+        if (!t.matches("[0-9a-f]{1,8}")) { // ASCII only: Character.digit would also take e.g. fullwidth digits
             throw new IllegalArgumentException("'" + text + "' is not an adler32 (1–8 hex digits)");
         }
         return "0".repeat(8 - t.length()) + t;

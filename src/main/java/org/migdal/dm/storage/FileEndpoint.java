@@ -53,6 +53,13 @@ public final class FileEndpoint implements StorageEndpoint {
         if (!p.startsWith(root) || p.equals(root)) {
             throw new StorageException(StorageException.Kind.DENIED, urlOf(path), "path leaves the storage base " + root);
         }
+        // a symbolic link to a folder below the root would lead reads, writes and deletes out of the base
+        for (Path dir = p.getParent(); dir != null && !dir.equals(root); dir = dir.getParent()) {
+            if (Files.isSymbolicLink(dir)) {
+                throw new StorageException(StorageException.Kind.DENIED, urlOf(path),
+                        "passes through the symbolic link " + dir + "; not followed");
+            }
+        }
         return p;
     }
 
@@ -90,8 +97,11 @@ public final class FileEndpoint implements StorageEndpoint {
                 // link(2) fails if the target appeared meanwhile: no silent overwrite
                 try {
                     Files.createLink(target, tmp);
-                } catch (UnsupportedOperationException | FileAlreadyExistsException e) {
-                    if (e instanceof FileAlreadyExistsException) {
+                } catch (FileAlreadyExistsException e) {
+                    throw new StorageException(StorageException.Kind.EXISTS, url, "appeared during the upload; not overwritten");
+                } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+                    // no hard links here (some NFS mounts): rename, after checking once more that nothing appeared
+                    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                         throw new StorageException(StorageException.Kind.EXISTS, url, "appeared during the upload; not overwritten");
                     }
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);

@@ -1,0 +1,202 @@
+package org.migdal.dm.archive;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.migdal.dm.catalog.CatalogFile;
+import org.migdal.dm.catalog.FileEvent;
+import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.compress.Codec;
+import org.migdal.dm.compress.Compressor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPInputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.migdal.dm.archive.ArchiveFixture.adler32;
+import static org.migdal.dm.archive.ArchiveFixture.filesUnder;
+
+class CompressionTest {
+
+    @TempDir
+    Path tmp;
+
+    ArchiveFixture fx;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        fx = new ArchiveFixture(tmp, 3);
+    }
+
+    @AfterEach
+    void tearDown() {
+        fx.close();
+    }
+
+    @Test
+    void aFileOnDiskStorageBecomesCompressedBesideItsRawCopy() throws Exception {
+        List<CatalogFile> files = fx.shipped(3, 3);
+        AtomicLong progress = new AtomicLong();
+
+        ArchiveReport r = fx.compression(Codec.BZIP2, 150).run(progress::addAndGet);
+
+        assertThat(r.compressed()).isEqualTo(3);
+        assertThat(r.failed() + r.quarantined()).isZero();
+        long rawTotal = 0;
+        long zTotal = 0;
+        for (CatalogFile before : files) {
+            CatalogFile f = fx.row(before.lfn());
+            assertThat(f.state()).isEqualTo(FileState.COMPRESSED);
+            assertThat(f.compressedName()).isEqualTo(f.lfn() + ".bz2");
+            Path z = fx.inStorage(f.compressedName());
+            assertThat(z).exists();
+            assertThat(f.compressedSize()).isEqualTo(Files.size(z)).isLessThan(f.size());
+            assertThat(f.compressedAdler32()).isEqualTo(adler32(z));
+            assertThat(f.compressedAt()).isNotNull();
+            assertThat(f.claimOwner()).isNull();
+            assertThat(f.lastError()).isNull();
+            // the raw copy stays, untouched
+            assertThat(adler32(fx.inStorage(f.lfn()))).isEqualTo(f.adler32());
+            // decompressing the stored copy (independently of the stage) gives back the raw bytes
+            try (InputStream in = Codec.BZIP2.decompressing(Files.newInputStream(z))) {
+                assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(fx.inStorage(f.lfn())));
+            }
+            FileEvent ev = last(fx.events(f.lfn()));
+            assertThat(ev.action()).isEqualTo("compress");
+            assertThat(ev.ok()).isTrue();
+            assertThat(ev.message()).contains("decompressed in-process: " + f.size() + " bytes, adler32 " + f.adler32() + " = raw")
+                    .contains("storage confirms " + f.compressedSize() + " bytes and adler32 " + f.compressedAdler32());
+            rawTotal += f.size();
+            zTotal += f.compressedSize();
+        }
+        assertThat(r.rawBytes()).isEqualTo(rawTotal);
+        assertThat(r.compressedBytes()).isEqualTo(zTotal);
+        assertThat(progress.get()).isEqualTo(rawTotal);
+        assertThat(filesUnder(fx.workDir)).as("scratch files are removed").isEmpty();
+        assertThat(filesUnder(fx.storageRoot)).noneMatch(n -> n.contains(".part-"));
+    }
+
+    @Test
+    void gzipConfigurationGivesGzSuffix() throws Exception {
+        CatalogFile f = fx.shipped(1, 2).get(0);
+
+        ArchiveReport r = fx.compression(Codec.GZIP, 150).run(b -> { });
+
+        assertThat(r.compressed()).isEqualTo(1);
+        CatalogFile after = fx.row(f.lfn());
+        assertThat(after.state()).isEqualTo(FileState.COMPRESSED);
+        assertThat(after.compressedName()).isEqualTo(f.lfn() + ".gz");
+        Path z = fx.inStorage(after.compressedName());
+        assertThat(after.compressedSize()).isEqualTo(Files.size(z));
+        assertThat(after.compressedAdler32()).isEqualTo(adler32(z));
+        assertThat(fx.inStorage(f.lfn() + ".bz2")).doesNotExist();
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(z))) {
+            assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(fx.inStorage(f.lfn())));
+        }
+        assertThat(last(fx.events(f.lfn())).message()).contains("GZIP").contains("decompressed in-process");
+        assertThat(filesUnder(fx.workDir)).isEmpty();
+    }
+
+    @Test
+    void aDamagedRawStorageCopyIsQuarantinedAndNothingIsUploaded() throws Exception {
+        List<CatalogFile> files = fx.shipped(2, 2);
+        CatalogFile bad = files.get(0);
+        CatalogFile good = files.get(1);
+        ArchiveFixture.flipByte(fx.inStorage(bad.lfn()), 12345);
+
+        ArchiveReport r = fx.compression(Codec.BZIP2, 150).run(b -> { });
+
+        assertThat(r.compressed()).isEqualTo(1);
+        assertThat(r.quarantined()).isEqualTo(1);
+        CatalogFile after = fx.row(bad.lfn());
+        assertThat(after.state()).isEqualTo(FileState.QUARANTINED);
+        assertThat(after.quarantinedFrom()).isEqualTo(FileState.COMPRESSING);
+        assertThat(after.compressedName()).isNull();
+        assertThat(after.lastError()).contains(fx.storage.urlOf(bad.lfn())).contains("damaged").contains(bad.adler32())
+                .contains("Nothing was uploaded");
+        assertThat(fx.inStorage(bad.lfn() + ".bz2")).doesNotExist();
+        assertThat(filesUnder(fx.storageRoot)).noneMatch(n -> n.startsWith(bad.lfn().substring(1) + ".")
+                || n.contains(".part-"));
+        FileEvent ev = last(fx.events(bad.lfn()));
+        assertThat(ev.ok()).isFalse();
+        assertThat(ev.message()).startsWith("QUARANTINED:");
+        // the other file is not held up
+        assertThat(fx.row(good.lfn()).state()).isEqualTo(FileState.COMPRESSED);
+        assertThat(filesUnder(fx.workDir)).isEmpty();
+        // a quarantined file is not claimed again by the next run
+        assertThat(fx.compression(Codec.BZIP2, 150).run(b -> { }).compressed()).isZero();
+        assertThat(fx.row(bad.lfn()).state()).isEqualTo(FileState.QUARANTINED);
+    }
+
+    @Test
+    void aRawCopyOfTheWrongSizeIsQuarantined() throws Exception {
+        CatalogFile f = fx.shipped(1, 1).get(0);
+        Path raw = fx.inStorage(f.lfn());
+        byte[] b = Files.readAllBytes(raw);
+        Files.write(raw, java.util.Arrays.copyOf(b, b.length - 1));
+
+        ArchiveReport r = fx.compression(Codec.BZIP2, 150).run(x -> { });
+
+        assertThat(r.quarantined()).isEqualTo(1);
+        assertThat(fx.row(f.lfn()).state()).isEqualTo(FileState.QUARANTINED);
+        assertThat(fx.row(f.lfn()).lastError()).contains((f.size() - 1) + " bytes");
+        assertThat(fx.inStorage(f.lfn() + ".bz2")).doesNotExist();
+    }
+
+    @Test
+    void aMissingRawStorageCopyIsAFailureWithAReasonAndIsRetried() throws Exception {
+        CatalogFile f = fx.shipped(1, 1).get(0);
+        Files.delete(fx.inStorage(f.lfn()));
+
+        ArchiveReport r = fx.compression(Codec.BZIP2, 150).run(x -> { });
+
+        assertThat(r.compressed()).isZero();
+        assertThat(r.failed() + r.quarantined()).isEqualTo(1);
+        CatalogFile after = fx.row(f.lfn());
+        assertThat(after.state()).isEqualTo(FileState.ON_DISK_STORAGE);
+        assertThat(after.attempts()).isEqualTo(1);
+        assertThat(after.lastError()).contains("NOT_FOUND").contains(fx.storage.urlOf(f.lfn()));
+        assertThat(filesUnder(fx.workDir)).isEmpty();
+        // after maxAttempts (3) it is quarantined for an operator
+        fx.compression(Codec.BZIP2, 150).run(x -> { });
+        fx.compression(Codec.BZIP2, 150).run(x -> { });
+        assertThat(fx.row(f.lfn()).state()).isEqualTo(FileState.QUARANTINED);
+        assertThat(fx.row(f.lfn()).lastError()).contains("gave up after 3 attempts");
+    }
+
+    @Test
+    void aStaleCompressedCopyFromAnEarlierAttemptIsReplaced() throws Exception {
+        CatalogFile f = fx.shipped(1, 2).get(0);
+        Path z = fx.inStorage(f.lfn() + ".bz2");
+        Files.writeString(z, "half-written leftover of a killed attempt");
+
+        ArchiveReport r = fx.compression(Codec.BZIP2, 150).run(x -> { });
+
+        assertThat(r.compressed()).isEqualTo(1);
+        CatalogFile after = fx.row(f.lfn());
+        assertThat(after.compressedSize()).isEqualTo(Files.size(z));
+        assertThat(after.compressedAdler32()).isEqualTo(adler32(z));
+        assertThat(new Compressor(Codec.BZIP2, 9).decompressedSum(z).adler32()).isEqualTo(f.adler32());
+    }
+
+    @Test
+    void jobsPerCycleLimitsTheClaim() throws Exception {
+        fx.shipped(3, 1);
+
+        assertThat(fx.compression(Codec.BZIP2, 2).run(x -> { }).compressed()).isEqualTo(2);
+        assertThat(fx.catalog.count(new org.migdal.dm.catalog.FileFilter(FileState.ON_DISK_STORAGE, null, null, null, 0, 10))).isEqualTo(1);
+        assertThat(fx.compression(Codec.BZIP2, 2).run(x -> { }).compressed()).isEqualTo(1);
+        assertThat(fx.compression(Codec.BZIP2, 2).run(x -> { }).compressed()).isZero();
+    }
+
+    static FileEvent last(List<FileEvent> events) {
+        assertThat(events).isNotEmpty();
+        return events.get(events.size() - 1);
+    }
+}
