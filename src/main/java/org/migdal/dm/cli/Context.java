@@ -16,6 +16,8 @@ import org.migdal.dm.config.MigdalConfig;
 import org.migdal.dm.daq.DiskCleaner;
 import org.migdal.dm.daq.LocalCopies;
 import org.migdal.dm.daq.Scanner;
+import org.migdal.dm.security.CredentialException;
+import org.migdal.dm.security.CredentialStore;
 import org.migdal.dm.storage.Endpoints;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.transfer.Shipper;
@@ -25,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The wiring of one command: configuration, catalog and endpoints, opened lazily and closed together. */
 final class Context implements AutoCloseable {
@@ -35,6 +38,7 @@ final class Context implements AutoCloseable {
     private StorageEndpoint disk;
     private StorageEndpoint tape;
     private BatchExecutor executor;
+    private CredentialStore credentials;
 
     Context(MigdalConfig config) {
         this.config = config;
@@ -81,6 +85,31 @@ final class Context implements AutoCloseable {
             executor = new LocalExecutor(config.executor().threads());
         }
         return executor;
+    }
+
+    CredentialStore credentials() {
+        if (credentials == null) {
+            credentials = new CredentialStore(config.credentials(), System.getenv(), clock);
+        }
+        return credentials;
+    }
+
+    /**
+     * Why transfers to these endpoints must not start now (credential missing, expiring, or lacking the FQAN),
+     * or empty when they may. {@code file://} endpoints need no credential.
+     */
+    Optional<String> credentialRefusal(boolean disk, boolean tape) {
+        try {
+            if (disk) {
+                credentials().require(config.storage().disk(), CredentialStore.mode(config.storage().diskAuth()));
+            }
+            if (tape) {
+                credentials().require(config.storage().tape(), CredentialStore.mode(config.storage().tapeAuth()));
+            }
+            return Optional.empty();
+        } catch (CredentialException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     Scanner scanner() {

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** One cycle of a role: the DAQ side (scan, ship, clean, hand back) and the grid side (compress, tape, raw cleanup). */
 final class Cycle {
@@ -44,21 +45,31 @@ final class Cycle {
         if (role.equals("daq") || role.equals("all")) {
             scan = ctx.scanner().scan();
             scan.problems().forEach(p -> problems.add("scan " + p));
-            long pending = ctx.catalog().count(new FileFilter(FileState.REGISTERED, null, null, null, 0, 1));
-            long bytes = ctx.catalog().counts().stream().filter(c -> c.state() == FileState.REGISTERED).mapToLong(c -> c.bytes()).sum();
-            try (Progress p = new Progress(err, interactive && pending > 0, "ship", bytes)) {
-                ship = ctx.shipper().ship(p);
-            }
-            if (ship.failed() + ship.quarantined() > 0) {
-                problems.add("ship: " + ship.failed() + " failed, " + ship.quarantined() + " quarantined (see `migdal-dm ls --state QUARANTINED` and `show LFN`)");
-            }
-            clean = ctx.diskCleaner().clean();
-            clean.problems().forEach(p -> problems.add("clean " + p));
-            if (clean.refused() > 0) {
-                problems.add("clean: " + clean.refused() + " DAQ copies kept because their storage copy could not be confirmed");
+            Optional<String> refusal = ctx.credentialRefusal(true, false);
+            if (refusal.isPresent()) {
+                problems.add("ship and clean not started, no file touched: " + refusal.get());
+                log.error("ship and clean not started, no file touched: {}", refusal.get());
+            } else {
+                long pending = ctx.catalog().count(new FileFilter(FileState.REGISTERED, null, null, null, 0, 1));
+                long bytes = ctx.catalog().counts().stream().filter(c -> c.state() == FileState.REGISTERED).mapToLong(c -> c.bytes()).sum();
+                try (Progress p = new Progress(err, interactive && pending > 0, "ship", bytes)) {
+                    ship = ctx.shipper().ship(p);
+                }
+                if (ship.failed() + ship.quarantined() > 0) {
+                    problems.add("ship: " + ship.failed() + " failed, " + ship.quarantined() + " quarantined (see `migdal-dm ls --state QUARANTINED` and `show LFN`)");
+                }
+                clean = ctx.diskCleaner().clean();
+                clean.problems().forEach(p -> problems.add("clean " + p));
+                if (clean.refused() > 0) {
+                    problems.add("clean: " + clean.refused() + " DAQ copies kept because their storage copy could not be confirmed");
+                }
             }
         }
-        if (role.equals("grid") || role.equals("all")) {
+        Optional<String> gridRefusal = role.equals("grid") || role.equals("all") ? ctx.credentialRefusal(true, true) : Optional.empty();
+        if (gridRefusal.isPresent()) {
+            problems.add("archive not started, no file touched: " + gridRefusal.get());
+            log.error("archive not started, no file touched: {}", gridRefusal.get());
+        } else if (role.equals("grid") || role.equals("all")) {
             ctx.catalog().releaseClaimsOfDeadProcesses();
             long bytes = ctx.catalog().counts().stream().filter(c -> c.state() == FileState.ON_DISK_STORAGE).mapToLong(c -> c.bytes()).sum();
             try (Progress p = new Progress(err, interactive && bytes > 0, "compress", bytes)) {

@@ -23,6 +23,11 @@ final class StageCommands {
 
         abstract String role();
 
+        /** Stages that talk to storage check the credential policy first. */
+        boolean needsCredentials() {
+            return true;
+        }
+
         abstract int stage(Context ctx, PrintWriter out, PrintWriter err);
 
         @Override
@@ -30,7 +35,16 @@ final class StageCommands {
             try (Context ctx = new Context(main.loadConfig())) {
                 PrintWriter out = main.spec.commandLine().getOut();
                 PrintWriter err = main.spec.commandLine().getErr();
-                return RunCommand.locked(ctx, role(), err, () -> stage(ctx, out, err));
+                return RunCommand.locked(ctx, role(), err, () -> {
+                    if (needsCredentials()) {
+                        java.util.Optional<String> refusal = ctx.credentialRefusal(true, role().equals("grid"));
+                        if (refusal.isPresent()) {
+                            err.println("not started, no file touched: " + refusal.get());
+                            return Main.FAILURE;
+                        }
+                    }
+                    return stage(ctx, out, err);
+                });
             }
         }
     }
@@ -40,6 +54,11 @@ final class StageCommands {
         @Override
         String role() {
             return "daq";
+        }
+
+        @Override
+        boolean needsCredentials() {
+            return false;
         }
 
         @Override

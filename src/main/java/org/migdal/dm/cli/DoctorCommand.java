@@ -1,0 +1,219 @@
+package org.migdal.dm.cli;
+
+import org.migdal.dm.catalog.FileFilter;
+import org.migdal.dm.config.ConfigException;
+import org.migdal.dm.config.MigdalConfig;
+import org.migdal.dm.security.BearerToken;
+import org.migdal.dm.security.CredentialCheck;
+import org.migdal.dm.security.CredentialException;
+import org.migdal.dm.security.CredentialStore;
+import org.migdal.dm.security.X509Credential;
+import org.migdal.dm.storage.StorageEndpoint;
+import org.migdal.dm.storage.StorageException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.zip.Adler32;
+
+/** {@code doctor}: checks config, catalog, disks, credentials and endpoints; one line per check; exit 1 if any FAIL. */
+@Command(name = "doctor", description = "Check configuration, catalog, disks, credentials and endpoints (OK/WARN/FAIL per line).")
+final class DoctorCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    /** One check's outcome. */
+    record Check(String check, CredentialCheck.Level status, String detail) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = main.spec.commandLine().getOut();
+        List<Check> checks = new ArrayList<>();
+        MigdalConfig config = null;
+        try {
+            config = main.loadConfig();
+            checks.add(ok("config", main.config.toAbsolutePath() + " is valid"));
+        } catch (ConfigException e) {
+            checks.add(fail("config", e.getMessage()));
+        }
+        if (config != null) {
+            try (Context ctx = new Context(config)) {
+                run(ctx, checks);
+            }
+        }
+        if (json) {
+            out.println(Main.json().writeValueAsString(Map.of("checks", checks,
+                    "ok", checks.stream().noneMatch(c -> c.status() == CredentialCheck.Level.FAIL))));
+        } else {
+            for (Check c : checks) {
+                out.printf(Locale.ROOT, "%-4s %-22s %s%n", c.status(), c.check(), c.detail());
+            }
+        }
+        return checks.stream().anyMatch(c -> c.status() == CredentialCheck.Level.FAIL) ? Main.FAILURE : Main.OK;
+    }
+
+    private void run(Context ctx, List<Check> checks) {
+        MigdalConfig config = ctx.config;
+        try {
+            long files = ctx.catalog().count(FileFilter.all(1));
+            checks.add(ok("catalog", ctx.catalog() + " opened and up to date; " + files + " files"));
+        } catch (RuntimeException e) {
+            checks.add(fail("catalog", e.getMessage()));
+        }
+        for (MigdalConfig.Disk d : config.daq().disks()) {
+            checks.add(disk(config, d));
+        }
+        checks.add(folder("lockDir", Path.of(config.lockDir())));
+        checks.add(folder("archive.workDir", Path.of(config.archive().workDir())));
+
+        CredentialStore store = new CredentialStore(config.credentials(), System.getenv(), ctx.clock);
+        boolean needsCredentials = !config.storage().disk().startsWith("file:") || !config.storage().tape().startsWith("file:");
+        checks.add(proxy(store, needsCredentials));
+        checks.add(token(store));
+        if (needsCredentials) {
+            checks.add(caDir(store));
+        }
+        checks.add(endpoint("storage.disk", config.storage().disk(), ctx::disk));
+        checks.add(endpoint("storage.tape", config.storage().tape(), ctx::tape));
+    }
+
+    private static Check disk(MigdalConfig config, MigdalConfig.Disk d) {
+        String name = "disk " + d.name();
+        Path root = Path.of(d.path());
+        if (!Files.isDirectory(root)) {
+            return fail(name, root + " does not exist or is not a folder (not mounted?)");
+        }
+        int runs = 0;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(root, e -> e.getFileName().toString().startsWith(config.daq().runPrefix()))) {
+            for (Path ignored : s) {
+                runs++;
+            }
+        } catch (IOException e) {
+            return fail(name, "cannot list " + root + ": " + e.getMessage());
+        }
+        String flag = Files.exists(root.resolve(config.daq().readyToTransferFlag())) ? config.daq().readyToTransferFlag()
+                : Files.exists(root.resolve(config.daq().readyForDataFlag())) ? config.daq().readyForDataFlag() : "no flag (filling)";
+        String free;
+        try {
+            free = String.format(Locale.ROOT, "%.1f GiB free", Files.getFileStore(root).getUsableSpace() / 1073741824.0);
+        } catch (IOException e) {
+            free = "free space unknown";
+        }
+        if (!Files.isWritable(root)) {
+            return new Check(name, CredentialCheck.Level.WARN, root + ": " + flag + ", " + runs + " run entries, " + free
+                    + "; not writable by this account, so flags cannot be removed or written");
+        }
+        return ok(name, root + ": " + flag + ", " + runs + " run entries, " + free);
+    }
+
+    private static Check folder(String key, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".migdal-dm-doctor-", ".tmp");
+            Files.delete(probe);
+            return ok(key, dir.toAbsolutePath() + String.format(Locale.ROOT, " writable, %.1f GiB free",
+                    Files.getFileStore(dir).getUsableSpace() / 1073741824.0));
+        } catch (IOException e) {
+            return fail(key, dir.toAbsolutePath() + " is not writable: " + e.getMessage());
+        }
+    }
+
+    private static Check proxy(CredentialStore store, boolean needed) {
+        Path path = store.proxyPath();
+        if (!Files.exists(path)) {
+            return needed ? fail("x509 proxy", "no proxy at " + path + "; create one with `voms-proxy-init --voms"
+                    + " gridpp:/gridpp/migdal/Role=production --valid 168:0` or set X509_USER_PROXY")
+                    : ok("x509 proxy", "none at " + path + " (not needed: every endpoint is file://)");
+        }
+        try {
+            X509Credential cred = store.loadProxy();
+            CredentialCheck c = store.check(cred);
+            return new Check("x509 proxy", c.level(), path + ": " + c.summary());
+        } catch (CredentialException e) {
+            return fail("x509 proxy", e.getMessage());
+        }
+    }
+
+    private static Check token(CredentialStore store) {
+        try {
+            Optional<BearerToken> t = store.token();
+            if (t.isEmpty()) {
+                return ok("bearer token", "none (BEARER_TOKEN, BEARER_TOKEN_FILE, $XDG_RUNTIME_DIR/bt_u<uid>, /tmp/bt_u<uid>)");
+            }
+            CredentialCheck c = store.check(t.get());
+            return new Check("bearer token", c.level(), c.summary());
+        } catch (CredentialException e) {
+            return fail("bearer token", e.getMessage());
+        }
+    }
+
+    private static Check caDir(CredentialStore store) {
+        Path dir = store.certDir();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.0")) {
+            int n = 0;
+            for (Path ignored : s) {
+                n++;
+            }
+            return n == 0 ? fail("CA directory", dir + " holds no CA certificates (*.0)") : ok("CA directory", dir + ": " + n + " CA certificates");
+        } catch (IOException e) {
+            return fail("CA directory", dir + " cannot be read (" + e.getMessage() + "); set X509_CERT_DIR or credentials.certDir");
+        }
+    }
+
+    private interface EndpointSupplier {
+        StorageEndpoint get();
+    }
+
+    /** Reachability and write permission: a small probe file is written, its checksum confirmed, then deleted. */
+    private static Check endpoint(String key, String url, EndpointSupplier supplier) {
+        StorageEndpoint e;
+        try {
+            e = supplier.get();
+        } catch (RuntimeException ex) {
+            return fail(key, ex.getMessage());
+        }
+        String probe = "/.migdal-dm-doctor-" + UUID.randomUUID();
+        byte[] bytes = ("migdal-dm doctor probe " + probe + "\n").getBytes(StandardCharsets.US_ASCII);
+        Adler32 a = new Adler32();
+        a.update(bytes);
+        String expected = org.migdal.dm.storage.Adler32s.hex(a.getValue());
+        try {
+            e.put(new ByteArrayInputStream(bytes), bytes.length, probe, false);
+            String got = e.checksum(probe);
+            e.delete(probe);
+            if (!got.equals(expected)) {
+                return fail(key, url + " stored a probe but reports adler32 " + got + " instead of " + expected);
+            }
+            return ok(key, url + " reachable, writable, checksum confirmed on a probe file (removed)");
+        } catch (StorageException ex) {
+            return fail(key, url + ": " + ex.getMessage());
+        }
+    }
+
+    private static Check ok(String check, String detail) {
+        return new Check(check, CredentialCheck.Level.OK, detail);
+    }
+
+    private static Check fail(String check, String detail) {
+        return new Check(check, CredentialCheck.Level.FAIL, detail);
+    }
+
+}
