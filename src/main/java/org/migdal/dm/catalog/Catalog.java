@@ -31,12 +31,8 @@ public interface Catalog extends AutoCloseable {
     /** Records that a DAQ file changed size or mtime since registration (it may still be growing). */
     void updateSourceAttributes(CatalogFile file, long size, java.time.Instant mtime, String message);
 
-    /** Moves a claimed file on, records the event, and releases the claim (unless {@code keepClaim}). */
-    CatalogFile advance(CatalogFile claimed, FileState to, Changes changes, String action, String message, boolean keepClaim);
-
-    default CatalogFile advance(CatalogFile claimed, FileState to, Changes changes, String action, String message) {
-        return advance(claimed, to, changes, action, message, false);
-    }
+    /** Moves a claimed file on (checked by {@link FileState}), records the event, and releases the claim. */
+    CatalogFile advance(CatalogFile claimed, FileState to, Changes changes, String action, String message);
 
     /**
      * Records a failed attempt on a claimed file: it goes back to its resting state with a retry time

@@ -274,7 +274,7 @@ public final class JdbcCatalog implements Catalog {
     }
 
     @Override
-    public CatalogFile advance(CatalogFile claimed, FileState to, Changes changes, String action, String message, boolean keepClaim) {
+    public CatalogFile advance(CatalogFile claimed, FileState to, Changes changes, String action, String message) {
         claimed.state().checkMoveTo(to, claimed.lfn());
         return inTransaction(c -> {
             long now = now();
@@ -286,9 +286,7 @@ public final class JdbcCatalog implements Catalog {
             if (stamp != null) {
                 sql.append(", ").append(stamp).append(" = ?");
             }
-            if (!keepClaim) {
-                sql.append(", claim_owner = NULL, claim_expires = NULL");
-            }
+            sql.append(", claim_owner = NULL, claim_expires = NULL");
             if (!to.isWorking()) {
                 sql.append(", attempts = 0, next_attempt_at = 0");
             }
