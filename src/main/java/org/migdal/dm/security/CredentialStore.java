@@ -89,11 +89,16 @@ public final class CredentialStore {
         }
         Duration left = Duration.between(now, expires);
         parts.add(proxy.identity() + (proxy.isProxy() ? " (proxy)" : ""));
+        parts.add("issuer chain " + String.join(" ← ", proxy.chain().stream()
+                .map(c -> Proxies.openSslName(c.getIssuerX500Principal())).toList()));
         parts.add(left.isNegative() ? "EXPIRED at " + expires : human(left) + " left (until " + expires + ")");
         voms.ifPresentOrElse(v -> parts.add("VO " + v.vo() + ", FQANs " + v.fqans() + ", AC until " + v.notAfter()),
                 () -> parts.add("no VOMS attributes"));
         String text = String.join("; ", parts);
         String renew = "renew with `voms-proxy-init --voms gridpp:/gridpp/migdal/Role=production --valid 168:0`";
+        if (left.isNegative()) {
+            return new CredentialCheck(CredentialCheck.Level.FAIL, text + " — expired: transfers refused; " + renew);
+        }
         if (left.minusMinutes(config.refuseMinutes()).compareTo(Duration.ZERO) <= 0) {
             return new CredentialCheck(CredentialCheck.Level.FAIL, text + " — under " + config.refuseMinutes()
                     + " minutes: transfers refused; " + renew);
