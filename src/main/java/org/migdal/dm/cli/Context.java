@@ -17,7 +17,11 @@ import org.migdal.dm.daq.DiskCleaner;
 import org.migdal.dm.daq.LocalCopies;
 import org.migdal.dm.daq.Scanner;
 import org.migdal.dm.security.CredentialException;
+import org.migdal.dm.security.BearerToken;
 import org.migdal.dm.security.CredentialStore;
+import org.migdal.dm.security.TlsContexts;
+import org.migdal.dm.security.X509Credential;
+import org.migdal.dm.storage.StorageAuth;
 import org.migdal.dm.storage.Endpoints;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.transfer.Shipper;
@@ -68,16 +72,33 @@ final class Context implements AutoCloseable {
 
     StorageEndpoint disk() {
         if (disk == null) {
-            disk = Endpoints.open(config.storage().disk());
+            disk = Endpoints.open(config.storage().disk(), auth(config.storage().disk(), config.storage().diskAuth()));
         }
         return disk;
     }
 
     StorageEndpoint tape() {
         if (tape == null) {
-            tape = Endpoints.open(config.storage().tape());
+            tape = Endpoints.open(config.storage().tape(), auth(config.storage().tape(), config.storage().tapeAuth()));
         }
         return tape;
+    }
+
+    /** The credentials an endpoint authenticates with, checked by the policy; refused credentials stop here. */
+    private StorageAuth auth(String url, String mode) {
+        try {
+            CredentialStore.Resolved r = credentials().require(url, CredentialStore.mode(mode));
+            if (r.proxy().isEmpty() && r.token().isEmpty()) {
+                return StorageAuth.none();
+            }
+            java.nio.file.Path certDir = credentials().certDir();
+            Optional<javax.net.ssl.SSLContext> ssl = url.startsWith("https:") || url.startsWith("davs:")
+                    ? Optional.of(TlsContexts.create(r.proxy(), certDir, credentials().systemTrust()))
+                    : Optional.empty();
+            return new StorageAuth(ssl, r.proxy().map(X509Credential::source), Optional.of(certDir), r.token().map(BearerToken::value));
+        } catch (CredentialException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     BatchExecutor executor() {

@@ -137,8 +137,8 @@ public final class CredentialStore {
      * reason and how to fix it, when the policy refuses: the caller must not start any transfer.
      */
     public Resolved require(String url, Mode mode) throws CredentialException {
-        if (url.startsWith("file:")) {
-            return Resolved.none();
+        if (url.startsWith("file:") || url.startsWith("http:") || url.startsWith("dav:")) {
+            return Resolved.none(); // no credential for local files, and none is ever sent over plain HTTP
         }
         Mode m = mode;
         if (m == Mode.AUTO) {

@@ -9,6 +9,11 @@ public final class Endpoints {
     }
 
     public static StorageEndpoint open(String url) {
+        return open(url, StorageAuth.none());
+    }
+
+    /** The endpoint for a URL, authenticating with {@code auth} where the protocol needs it. */
+    public static StorageEndpoint open(String url, StorageAuth auth) {
         URI uri = parse(url);
         String scheme = uri.getScheme() == null ? "" : uri.getScheme();
         return switch (scheme) {
