@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 
 /** {@code bench scan}: how fast registration runs, on generated small files and a fresh SQLite catalog. */
 @Command(name = "bench", description = "Benchmarks that print figures (not part of normal operation).",
-        subcommands = {BenchCommand.Scan.class, BenchCommand.ImportLegacy.class})
+        subcommands = {BenchCommand.Scan.class, BenchCommand.ImportLegacy.class, BenchCommand.Put.class})
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -121,6 +121,63 @@ final class BenchCommand implements Callable<Integer> {
                     walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 }
             }
+        }
+    }
+
+    @Command(name = "put", description = "Upload every file of --dir to --url through migdal-dm's endpoint, confirming size and"
+            + " adler32 from the storage as shipping does; prints MiB/s.")
+    static final class Put implements Callable<Integer> {
+        @ParentCommand
+        BenchCommand bench;
+
+        @Option(names = "--url", required = true, description = "endpoint base URL (file://, root://, http(s)://, davs://)")
+        String url;
+
+        @Option(names = "--dir", required = true, description = "folder whose files are uploaded")
+        Path dir;
+
+        @Option(names = "--threads", defaultValue = "1", description = "parallel uploads (default ${DEFAULT-VALUE})")
+        int threads;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = bench.spec.commandLine().getOut();
+            List<Path> files;
+            try (var s = Files.list(dir)) {
+                files = s.filter(Files::isRegularFile).sorted().toList();
+            }
+            String prefix = "/bench-" + java.util.UUID.randomUUID();
+            long bytes = files.stream().mapToLong(p -> p.toFile().length()).sum();
+            java.util.concurrent.atomic.AtomicInteger bad = new java.util.concurrent.atomic.AtomicInteger();
+            try (org.migdal.dm.storage.StorageEndpoint e = org.migdal.dm.storage.Endpoints.open(url)) {
+                long start = System.nanoTime();
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+                List<java.util.concurrent.Future<?>> jobs = new java.util.ArrayList<>();
+                for (Path f : files) {
+                    jobs.add(pool.submit(() -> {
+                        String name = prefix + "/" + f.getFileName();
+                        try (java.io.InputStream in = Files.newInputStream(f)) {
+                            org.migdal.dm.storage.StorageEndpoint.Sent sent = e.put(in, Files.size(f), name, false);
+                            long size = e.stat(name).orElseThrow().size();
+                            if (size != sent.bytes() || !e.checksum(name).equals(sent.adler32())) {
+                                bad.incrementAndGet();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> j : jobs) {
+                    j.get();
+                }
+                pool.shutdown();
+                double secs = (System.nanoTime() - start) / 1e9;
+                out.printf(Locale.ROOT, "migdal-dm put+confirm %s: %d files, %.1f MiB in %.2f s = %.1f MiB/s (%d threads, %d mismatches)%n",
+                        url, files.size(), bytes / 1048576.0, secs, bytes / 1048576.0 / secs, threads, bad.get());
+                for (Path f : files) {
+                    e.delete(prefix + "/" + f.getFileName());
+                }
+            }
+            return bad.get() == 0 ? Main.OK : Main.FAILURE;
         }
     }
 }
