@@ -13,6 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -26,12 +29,29 @@ public final class BuiltinMover implements TapeMover {
     private final StorageEndpoint disk;
     private final StorageEndpoint tape;
     private final int batch;
+    private final boolean waitForTapeFlag;
+    private final Duration tapeTimeout;
+    private final Clock clock;
 
+    /** The embedded default: confirms by size and adler32, and by the tape flag where the endpoint reports one. */
     public BuiltinMover(Catalog catalog, StorageEndpoint disk, StorageEndpoint tape, int batch) {
+        this(catalog, disk, tape, batch, true, Duration.ofHours(72), Clock.systemUTC());
+    }
+
+    /**
+     * {@code waitForTapeFlag}: where the tape endpoint reports tape residency (xroot {@code BackUpExists}), a file is
+     * ON_TAPE only once the flag is set, polled with growing intervals up to {@code tapeTimeout}; where it cannot tell
+     * ({@code file://}), size and adler32 confirm it.
+     */
+    public BuiltinMover(Catalog catalog, StorageEndpoint disk, StorageEndpoint tape, int batch, boolean waitForTapeFlag,
+                        Duration tapeTimeout, Clock clock) {
         this.catalog = catalog;
         this.disk = disk;
         this.tape = tape;
         this.batch = batch;
+        this.waitForTapeFlag = waitForTapeFlag;
+        this.tapeTimeout = tapeTimeout;
+        this.clock = clock;
     }
 
     @Override
@@ -45,7 +65,55 @@ public final class BuiltinMover implements TapeMover {
                 total = total.plus(new ArchiveReport(0, 0, 1, 0, 0, 0));
             }
         }
+        for (CatalogFile f : catalog.claimInFlight(batch)) {
+            try {
+                total = total.plus(poll(f));
+            } catch (LostClaimException e) {
+                log.warn("{}", e.getMessage());
+            }
+        }
         return total;
+    }
+
+    /** A copy waiting for the tape flag: ON_TAPE once it is set, checked again later otherwise, failed after the timeout. */
+    private ArchiveReport poll(CatalogFile f) {
+        String name = f.compressedName();
+        String url = tape.urlOf(name);
+        try {
+            Optional<RemoteFile> remote = tape.stat(name);
+            if (remote.isEmpty() || remote.get().size() != f.compressedSize()) {
+                return failure(f, "tape endpoint shows " + remote.map(r -> r.size() + " bytes").orElse("no file") + " for " + url
+                        + " while waiting for its tape copy; it will be copied again", false);
+            }
+            if (Boolean.TRUE.equals(remote.get().onTape())) {
+                String sum = tape.checksum(name);
+                if (!sum.equals(f.compressedAdler32())) {
+                    return failure(f, "tape endpoint reports adler32 " + sum + " for " + url + ", expected " + f.compressedAdler32(), false);
+                }
+                catalog.advance(f, FileState.ON_TAPE, Changes.none(), "tape", "on tape: " + url + " has the tape copy flag"
+                        + " (BackUpExists), " + f.compressedSize() + " bytes and adler32 " + sum);
+                return new ArchiveReport(0, 1, 0, 0, 0, 0);
+            }
+            Instant since = f.tapeSubmittedAt() != null ? f.tapeSubmittedAt() : clock.instant();
+            Duration waited = Duration.between(since, clock.instant());
+            if (waited.compareTo(tapeTimeout) > 0) {
+                return failure(f, url + " has no tape copy flag after " + waited.toHours() + " h (archive.tapeTimeoutHours "
+                        + tapeTimeout.toHours() + "); it will be copied again", false);
+            }
+            catalog.release(f, Changes.none(), clock.instant().plus(nextPoll(waited)), "tape-poll", null);
+            return new ArchiveReport(0, 0, 0, 0, 0, 0);
+        } catch (StorageException e) {
+            catalog.release(f, Changes.none(), clock.instant().plus(Duration.ofMinutes(5)), "tape-poll",
+                    "tape check of " + url + " failed (" + e.kind() + "): " + e.getMessage() + "; will check again");
+            return new ArchiveReport(0, 0, 1, 0, 0, 0);
+        }
+    }
+
+    /** Poll intervals grow with the time already waited: 1 minute at first, at most 1 hour. */
+    static Duration nextPoll(Duration waited) {
+        Duration half = waited.dividedBy(2);
+        return half.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1)
+                : half.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : half;
     }
 
     private ArchiveReport moveOne(CatalogFile f) {
@@ -76,9 +144,17 @@ public final class BuiltinMover implements TapeMover {
             if (!sum.equals(f.compressedAdler32())) {
                 return failure(f, "tape endpoint reports adler32 " + sum + " for " + url + ", expected " + f.compressedAdler32(), false);
             }
-            catalog.advance(f, FileState.ON_TAPE, Changes.none().tapeTransferId("builtin:" + catalog.owner()), "tape",
+            Changes id = Changes.none().tapeTransferId("builtin:" + catalog.owner());
+            if (waitForTapeFlag && Boolean.FALSE.equals(remote.get().onTape())) {
+                catalog.release(f, id, clock.instant().plus(nextPoll(Duration.ZERO)), "tape",
+                        (already ? "already at " : "copied to ") + url + "; tape endpoint confirms " + f.compressedSize()
+                                + " bytes and adler32 " + sum + "; waiting for its tape copy flag (BackUpExists)");
+                return new ArchiveReport(0, 0, 0, 0, 0, 0);
+            }
+            catalog.advance(f, FileState.ON_TAPE, id, "tape",
                     (already ? "already on tape: " : "copied to tape: ") + url + "; tape endpoint confirms "
-                            + f.compressedSize() + " bytes and adler32 " + sum);
+                            + f.compressedSize() + " bytes and adler32 " + sum
+                            + (Boolean.TRUE.equals(remote.get().onTape()) ? " and its tape copy flag" : ""));
             return new ArchiveReport(0, 1, 0, 0, 0, 0);
         } catch (StorageException e) {
             return failure(f, "tape copy to " + url + " failed (" + e.kind() + "): " + e.getMessage(), false);

@@ -35,6 +35,18 @@ public interface Catalog extends AutoCloseable {
     CatalogFile advance(CatalogFile claimed, FileState to, Changes changes, String action, String message);
 
     /**
+     * Claims TAPE_SUBMITTED files whose tape transfer is in flight (handed to FTS or waiting for the tape flag, no
+     * owner) and due for a check ({@code next_attempt_at} passed). The state does not change.
+     */
+    List<CatalogFile> claimInFlight(int limit);
+
+    /**
+     * Releases a claimed file in its current (working) state with {@code changes}, to be checked again at {@code next}:
+     * a tape transfer handed over or still in flight.
+     */
+    CatalogFile release(CatalogFile claimed, Changes changes, java.time.Instant next, String action, String message);
+
+    /**
      * Records a failed attempt on a claimed file: it goes back to its resting state with a retry time
      * (exponential backoff), or to QUARANTINED when {@code permanent} or the attempts are exhausted.
      */

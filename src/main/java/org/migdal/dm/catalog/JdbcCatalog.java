@@ -252,6 +252,74 @@ public final class JdbcCatalog implements Catalog {
         }, "claiming " + stage + " work");
     }
 
+    @Override
+    public List<CatalogFile> claimInFlight(int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return inTransaction(c -> {
+            long now = now();
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM files WHERE state = 'TAPE_SUBMITTED' AND claim_owner IS NULL"
+                    + " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?" + (dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : ""))) {
+                ps.setLong(1, now);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+            }
+            List<CatalogFile> claimed = new ArrayList<>();
+            try (PreparedStatement up = c.prepareStatement("UPDATE files SET claim_owner = ?, claim_expires = ?, updated_at = ?"
+                    + " WHERE id = ? AND state = 'TAPE_SUBMITTED' AND claim_owner IS NULL")) {
+                for (long id : ids) {
+                    up.setString(1, owner());
+                    up.setLong(2, now + policy.lease().toMillis());
+                    up.setLong(3, now);
+                    up.setLong(4, id);
+                    if (up.executeUpdate() == 1) {
+                        claimed.add(readRow(c, id).orElseThrow());
+                    }
+                }
+            }
+            return claimed;
+        }, "claiming tape transfers in flight");
+    }
+
+    @Override
+    public CatalogFile release(CatalogFile claimed, Changes changes, Instant next, String action, String message) {
+        return inTransaction(c -> {
+            StringBuilder sql = new StringBuilder("UPDATE files SET updated_at = ?, next_attempt_at = ?, claim_owner = NULL,"
+                    + " claim_expires = NULL");
+            for (Map.Entry<Changes.Column, Object> e : changes.values().entrySet()) {
+                sql.append(", ").append(e.getKey().sql).append(" = ?");
+            }
+            if (claimed.state() == FileState.TAPE_SUBMITTED && claimed.tapeSubmittedAt() == null) {
+                sql.append(", tape_submitted_at = ").append(now());
+            }
+            sql.append(" WHERE id = ? AND state = ? AND claim_owner = ?");
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                ps.setLong(i++, now());
+                ps.setLong(i++, next.toEpochMilli());
+                for (Object v : changes.values().values()) {
+                    setObject(ps, i++, v);
+                }
+                ps.setLong(i++, claimed.id());
+                ps.setString(i++, claimed.state().name());
+                ps.setString(i, owner());
+                if (ps.executeUpdate() != 1) {
+                    throw new LostClaimException(claimed.lfn(), owner(), claimed.state());
+                }
+            }
+            if (message != null) {
+                event(c, claimed.id(), action, true, message);
+            }
+            return readRow(c, claimed.id()).orElseThrow();
+        }, "releasing " + claimed.lfn());
+    }
+
     /** A file whose workers keep dying (killed, out of memory) is stopped for an operator instead of retried forever. */
     private void quarantineAbandoned(Connection c, CatalogFile f, long now) throws SQLException {
         String reason = "the process working on it (" + f.claimOwner() + ") stopped without finishing, "

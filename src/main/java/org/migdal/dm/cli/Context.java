@@ -151,7 +151,8 @@ final class Context implements AutoCloseable {
     }
 
     TapeMover mover() {
-        return new BuiltinMover(catalog(), disk(), tape(), config.archive().jobsPerCycle());
+        return new BuiltinMover(catalog(), disk(), tape(), config.archive().jobsPerCycle(), config.archive().waitForTapeFlag(),
+                Duration.ofHours(config.archive().tapeTimeoutHours()), clock);
     }
 
     RawCleaner rawCleaner() {

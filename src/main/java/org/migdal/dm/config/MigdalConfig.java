@@ -28,7 +28,7 @@ public record MigdalConfig(
             throw new ConfigException("storage: missing; it must name the disk and tape URLs");
         }
         transfer = transfer == null ? new Transfer(null, null, null) : transfer;
-        archive = archive == null ? new Archive(null, null, null, null, null, null) : archive;
+        archive = archive == null ? new Archive(null, null, null, null, null, null, null, null) : archive;
         executor = executor == null ? new Executor(null, null) : executor;
         claims = claims == null ? new Claims(null) : claims;
         credentials = credentials == null ? new Credentials(null, null, null, null, null, null) : credentials;
@@ -131,8 +131,10 @@ public record MigdalConfig(
 
     /** Compression and tape archival. */
     public record Archive(String compression, Integer level, Integer jobsPerCycle, String mover, Boolean cleanupRaw,
-                          String workDir) {
+                          String workDir, Boolean waitForTapeFlag, Integer tapeTimeoutHours) {
         public Archive {
+            waitForTapeFlag = waitForTapeFlag == null || waitForTapeFlag;
+            tapeTimeoutHours = range(tapeTimeoutHours, 72, 1, 24 * 60, "archive.tapeTimeoutHours");
             compression = oneOf(compression, "bzip2", "archive.compression", "bzip2", "gzip");
             level = range(level, 9, 1, 9, "archive.level");
             jobsPerCycle = range(jobsPerCycle, 150, 1, 100_000, "archive.jobsPerCycle");
