@@ -9,6 +9,7 @@ import org.migdal.dm.batch.LocalExecutor;
 import org.migdal.dm.catalog.ClaimPolicy;
 import org.migdal.dm.catalog.JdbcCatalog;
 import org.migdal.dm.catalog.LeaseKeeper;
+import org.migdal.dm.catalog.RecallStore;
 import org.migdal.dm.compress.Codec;
 import org.migdal.dm.compress.Compressor;
 import org.migdal.dm.config.ConfigException;
@@ -131,6 +132,10 @@ final class Context implements AutoCloseable {
         } catch (CredentialException e) {
             return Optional.of(e.getMessage());
         }
+    }
+
+    RecallStore recalls() {
+        return new RecallStore(catalog(), clock, Duration.ofSeconds(config.claims().leaseSeconds()), config.transfer().maxAttempts());
     }
 
     Scanner scanner() {

@@ -1,0 +1,99 @@
+package org.migdal.dm.archive;
+
+import org.migdal.dm.catalog.Catalog;
+import org.migdal.dm.catalog.CatalogFile;
+import org.migdal.dm.catalog.Recall;
+import org.migdal.dm.catalog.RecallStore;
+import org.migdal.dm.storage.RemoteFile;
+import org.migdal.dm.storage.StorageEndpoint;
+import org.migdal.dm.storage.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The built-in recall: streams a file's compressed copy from the tape endpoint to the requested destination and
+ * verifies, from the destination, that what arrived has the size and adler32 recorded when it was archived.
+ */
+public final class Recaller {
+    private static final Logger log = LoggerFactory.getLogger(Recaller.class);
+
+    private final Catalog catalog;
+    private final RecallStore recalls;
+    private final StorageEndpoint tape;
+    private final Function<String, StorageEndpoint> destinations;
+
+    /** {@code destinations} opens the endpoint of a destination URL (the caller owns and closes them). */
+    public Recaller(Catalog catalog, RecallStore recalls, StorageEndpoint tape, Function<String, StorageEndpoint> destinations) {
+        this.catalog = catalog;
+        this.recalls = recalls;
+        this.tape = tape;
+        this.destinations = destinations;
+    }
+
+    /** What one pass did. */
+    public record Report(int done, int failed) {
+    }
+
+    public Report run(int limit) {
+        int done = 0;
+        int failed = 0;
+        for (Recall r : recalls.claim(limit)) {
+            if (recallOne(r)) {
+                done++;
+            } else {
+                failed++;
+            }
+        }
+        return new Report(done, failed);
+    }
+
+    private boolean recallOne(Recall r) {
+        Optional<CatalogFile> file = catalog.get(r.fileId());
+        if (file.isEmpty() || file.get().compressedName() == null) {
+            recalls.fail(r, "no compressed copy is recorded for " + r.lfn(), true);
+            return false;
+        }
+        CatalogFile f = file.get();
+        String name = f.compressedName();
+        StorageEndpoint dest;
+        try {
+            dest = destinations.apply(r.destination());
+        } catch (RuntimeException e) {
+            recalls.fail(r, "destination " + r.destination() + ": " + e.getMessage(), true);
+            return false;
+        }
+        String from = tape.urlOf(name);
+        String to = dest.urlOf(name);
+        try (InputStream in = tape.open(name)) {
+            Optional<RemoteFile> existing = dest.stat(name);
+            StorageEndpoint.Sent sent = dest.put(in, f.compressedSize(), name, existing.isPresent());
+            if (!sent.adler32().equals(f.compressedAdler32())) {
+                recalls.fail(r, "the tape copy " + from + " read back with adler32 " + sent.adler32() + " instead of "
+                        + f.compressedAdler32(), false);
+                return false;
+            }
+            Optional<RemoteFile> arrived = dest.stat(name);
+            String sum = dest.checksum(name);
+            if (arrived.isEmpty() || arrived.get().size() != f.compressedSize() || !sum.equals(f.compressedAdler32())) {
+                recalls.fail(r, to + " holds " + arrived.map(a -> a.size() + " bytes").orElse("nothing") + " with adler32 " + sum
+                        + ", expected " + f.compressedSize() + " bytes with " + f.compressedAdler32(), false);
+                return false;
+            }
+            recalls.done(r, "recalled " + from + " to " + to + "; the destination confirms " + f.compressedSize()
+                    + " bytes and adler32 " + sum + " (as archived)");
+            log.info("recalled {} to {}", f.lfn(), to);
+            return true;
+        } catch (StorageException e) {
+            recalls.fail(r, "recall " + from + " → " + to + " failed (" + e.kind() + "): " + e.getMessage(), false);
+            return false;
+        } catch (IOException e) {
+            recalls.fail(r, "recall " + from + " → " + to + " failed: " + e, false);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package org.migdal.dm.cli;
+
+import org.migdal.dm.archive.Recaller;
+import org.migdal.dm.catalog.CatalogFile;
+import org.migdal.dm.catalog.FileFilter;
+import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.catalog.RecallStore;
+import org.migdal.dm.storage.Endpoints;
+import org.migdal.dm.storage.StorageEndpoint;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code recall LFN…|--run RUN [--to URL]}: stage compressed copies back from tape, verified on arrival. */
+@Command(name = "recall", description = "Stage files back from tape to a storage endpoint (default: storage.disk); verifies the adler32 of what arrives.")
+final class RecallCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Parameters(paramLabel = "LFN", arity = "0..*")
+    List<String> lfns = new ArrayList<>();
+
+    @Option(names = "--run", description = "every ON_TAPE file of this run folder")
+    String run;
+
+    @Option(names = "--to", description = "destination base URL (default: storage.disk)")
+    String to;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = main.spec.commandLine().getOut();
+        PrintWriter err = main.spec.commandLine().getErr();
+        if (lfns.isEmpty() == (run == null)) {
+            err.println("give either LFNs or --run RUN");
+            return Main.USAGE;
+        }
+        try (Context ctx = new Context(main.loadConfig())) {
+            String destination = to != null ? to : ctx.config.storage().disk();
+            Optional<String> refusal = ctx.credentialRefusal(false, true);
+            if (refusal.isPresent()) {
+                err.println("recall not started: " + refusal.get());
+                return Main.FAILURE;
+            }
+            List<CatalogFile> files = new ArrayList<>();
+            if (run != null) {
+                files.addAll(ctx.catalog().list(new FileFilter(FileState.ON_TAPE, null, run, null, 0, 100_000)));
+                if (files.isEmpty()) {
+                    err.println("no ON_TAPE file of run " + run + " in the catalog");
+                    return Main.FAILURE;
+                }
+            }
+            for (String lfn : lfns) {
+                Optional<CatalogFile> f = ctx.catalog().find(lfn);
+                if (f.isEmpty()) {
+                    err.println("no file " + lfn + " in the catalog");
+                    return Main.FAILURE;
+                }
+                files.add(f.get());
+            }
+            RecallStore store = ctx.recalls();
+            int requested = 0;
+            for (CatalogFile f : files) {
+                if (store.request(f, destination)) {
+                    requested++;
+                }
+            }
+            out.println(requested + " recall(s) requested to " + destination + (requested < files.size()
+                    ? " (" + (files.size() - requested) + " already open)" : ""));
+            Map<String, StorageEndpoint> opened = new HashMap<>();
+            try {
+                Recaller.Report r = new Recaller(ctx.catalog(), store, ctx.tape(),
+                        url -> opened.computeIfAbsent(url, u -> u.equals(ctx.config.storage().disk()) ? ctx.disk() : Endpoints.open(u)))
+                        .run(files.size() + 100);
+                out.println("recalled and verified " + r.done() + ", failed " + r.failed() + " (see `show LFN` for each file's history)");
+                return r.failed() == 0 ? Main.OK : Main.FAILURE;
+            } finally {
+                opened.forEach((u, e) -> {
+                    if (!u.equals(ctx.config.storage().disk())) {
+                        e.close();
+                    }
+                });
+            }
+        }
+    }
+
+}
