@@ -3,6 +3,7 @@ package org.migdal.dm.cli;
 import org.migdal.dm.archive.BuiltinMover;
 import org.migdal.dm.archive.Compression;
 import org.migdal.dm.archive.RawCleaner;
+import org.migdal.dm.archive.Recaller;
 import org.migdal.dm.archive.TapeMover;
 import org.migdal.dm.batch.BatchExecutor;
 import org.migdal.dm.batch.LocalExecutor;
@@ -44,6 +45,7 @@ final class Context implements AutoCloseable {
     private StorageEndpoint tape;
     private BatchExecutor executor;
     private CredentialStore credentials;
+    private final java.util.Map<String, StorageEndpoint> others = new java.util.HashMap<>();
 
     Context(MigdalConfig config) {
         this.config = config;
@@ -134,6 +136,21 @@ final class Context implements AutoCloseable {
         }
     }
 
+    /** The endpoint of a recall destination: the configured disk storage, or another URL (opened once, closed with this). */
+    StorageEndpoint endpoint(String url) {
+        if (url.equals(config.storage().disk())) {
+            return disk();
+        }
+        if (url.equals(config.storage().tape())) {
+            return tape();
+        }
+        return others.computeIfAbsent(url, u -> Endpoints.open(u, auth(u, "auto")));
+    }
+
+    Recaller recaller() {
+        return new Recaller(catalog(), recalls(), tape(), this::endpoint);
+    }
+
     RecallStore recalls() {
         return new RecallStore(catalog(), clock, Duration.ofSeconds(config.claims().leaseSeconds()), config.transfer().maxAttempts());
     }
@@ -169,6 +186,7 @@ final class Context implements AutoCloseable {
         if (executor != null) {
             executor.close();
         }
+        others.values().forEach(StorageEndpoint::close);
         if (disk != null) {
             disk.close();
         }

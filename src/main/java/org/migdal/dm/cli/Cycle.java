@@ -79,6 +79,10 @@ final class Cycle {
             if (archive.failed() + archive.quarantined() > 0) {
                 problems.add("archive: " + archive.failed() + " failed, " + archive.quarantined() + " quarantined");
             }
+            org.migdal.dm.archive.Recaller.Report recalled = ctx.recaller().run(ctx.config.archive().jobsPerCycle());
+            if (recalled.failed() > 0) {
+                problems.add("recall: " + recalled.failed() + " failed (they are retried; see `show LFN`)");
+            }
             if (ctx.config.archive().cleanupRaw()) {
                 raw = ctx.rawCleaner().clean(ctx.config.archive().jobsPerCycle());
             }

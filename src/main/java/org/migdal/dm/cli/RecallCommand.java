@@ -5,8 +5,6 @@ import org.migdal.dm.catalog.CatalogFile;
 import org.migdal.dm.catalog.FileFilter;
 import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.catalog.RecallStore;
-import org.migdal.dm.storage.Endpoints;
-import org.migdal.dm.storage.StorageEndpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -14,9 +12,7 @@ import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -75,21 +71,9 @@ final class RecallCommand implements Callable<Integer> {
             }
             out.println(requested + " recall(s) requested to " + destination + (requested < files.size()
                     ? " (" + (files.size() - requested) + " already open)" : ""));
-            Map<String, StorageEndpoint> opened = new HashMap<>();
-            try {
-                Recaller.Report r = new Recaller(ctx.catalog(), store, ctx.tape(),
-                        url -> opened.computeIfAbsent(url, u -> u.equals(ctx.config.storage().disk()) ? ctx.disk() : Endpoints.open(u)))
-                        .run(files.size() + 100);
-                out.println("recalled and verified " + r.done() + ", failed " + r.failed() + " (see `show LFN` for each file's history)");
-                return r.failed() == 0 ? Main.OK : Main.FAILURE;
-            } finally {
-                opened.forEach((u, e) -> {
-                    if (!u.equals(ctx.config.storage().disk())) {
-                        e.close();
-                    }
-                });
-            }
+            Recaller.Report r = ctx.recaller().run(files.size() + 100);
+            out.println("recalled and verified " + r.done() + ", failed " + r.failed() + " (see `show LFN` for each file's history)");
+            return r.failed() == 0 ? Main.OK : Main.FAILURE;
         }
     }
-
 }
