@@ -54,6 +54,11 @@ public final class RawCleaner {
                             + ", expected " + f.compressedAdler32());
                     continue;
                 }
+                catalog.recordEvent(f.id(), "raw-cleanup-check", true, "fact 1: the catalog has the compressed copy ON_TAPE since "
+                        + f.onTapeAt() + " (transfer " + f.tapeTransferId() + ", recorded adler32 " + f.compressedAdler32() + ")");
+                catalog.recordEvent(f.id(), "raw-cleanup-check", true, "fact 2: the tape endpoint reports " + tapeUrl + " with "
+                        + onTape.get().size() + " bytes and adler32 " + sum
+                        + (Boolean.TRUE.equals(onTape.get().onTape()) ? " and its tape copy flag" : ""));
                 disk.delete(f.lfn());
                 catalog.markRawDeleted(f, "deleted raw copy " + disk.urlOf(f.lfn()) + ": the file is ON_TAPE and the tape endpoint"
                         + " confirms " + tapeUrl + " with " + f.compressedSize() + " bytes and adler32 " + sum

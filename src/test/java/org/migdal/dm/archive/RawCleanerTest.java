@@ -76,6 +76,12 @@ class RawCleanerTest {
         assertThat(ev.action()).isEqualTo("delete-raw");
         assertThat(ev.ok()).isTrue();
         assertThat(ev.message()).contains(fx.tape.urlOf(ok.compressedName())).contains(ok.compressedAdler32());
+        List<FileEvent> history = fx.events(ok.lfn());
+        List<FileEvent> facts = history.subList(history.size() - 3, history.size() - 1);
+        assertThat(facts).as("two independent facts, both recorded before the delete").extracting(FileEvent::action)
+                .containsExactly("raw-cleanup-check", "raw-cleanup-check");
+        assertThat(facts.get(0).message()).startsWith("fact 1: the catalog has the compressed copy ON_TAPE");
+        assertThat(facts.get(1).message()).startsWith("fact 2: the tape endpoint reports").contains(ok.compressedAdler32());
 
         // tape copy missing: raw kept, error recorded
         assertThat(fx.inStorage(tapeMissing.lfn())).exists();
