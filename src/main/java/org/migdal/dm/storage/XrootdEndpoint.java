@@ -1,0 +1,748 @@
+package org.migdal.dm.storage;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PushbackInputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.zip.Adler32;
+
+/**
+ * An xroot storage ({@code root://host:port//abs/base}, {@code roots://…}) driven through the standard XRootD client
+ * tools {@code xrdcp} and {@code xrdfs} (Debian xrootd-client), each run from an argument list with a deadline; exit
+ * codes and output are mapped to {@link StorageException.Kind}s.
+ *
+ * <h2>Upload design (verified against xrdcp 5.5.3, see XrootdEndpointIT)</h2>
+ * The source is read once, in this thread, and piped to {@code xrdcp -P --cksum adler32 --rm-bad-cksum --path - URL}
+ * while its adler32 is computed here. With a stdin source, {@code --cksum adler32} (mode end2end) makes xrdcp compute
+ * the adler32 of the bytes it was fed and, after close, query the target's checksum and compare; a mismatch fails
+ * (rc 53) and removes the target. ({@code adler32:source} only prints the source sum and never asks the target, and
+ * {@code adler32:<value>} needs the value before the first byte, so neither fits a single read.)
+ * <p>
+ * The upload goes to a hidden temporary name next to the target ({@code .NAME.xrdpart-<random>}) and is renamed
+ * into place ({@code xrdfs mv}) only after the byte count equals the declared size, xrdcp exited 0, and the storage's
+ * own adler32 and size of the temporary file equal what was sent. Why not POSC on the final name alone: when this JVM
+ * dies, xrdcp sees end-of-input and closes the file <em>cleanly</em>, so a truncated file would carry the final name;
+ * and a killed xrdcp leaves a POSC file visible under its name (stock XRootD keeps it for {@code ofs.persist hold},
+ * 600 s by default, flagged POSCPending). POSC is still used, on the temporary name, so an abandoned upload is
+ * removed by the server even if this process cannot remove it; an abandoned upload is also removed right away with
+ * {@code xrdfs rm}. {@code mv} overwrites silently on stock XRootD, so without {@code overwrite} the target is
+ * checked before the upload and again just before the rename (a window of milliseconds; two writers of one name are
+ * excluded by the catalog's claims).
+ *
+ * <h2>Credentials and environment</h2>
+ * Only from {@link StorageAuth}: {@code X509_USER_PROXY}/{@code X509_CERT_DIR} and {@code BEARER_TOKEN} are set in
+ * the child's environment, never on its command line; credential variables inherited from this process are removed
+ * so the tools never pick up a credential the policy did not choose (with no proxy configured,
+ * {@code X509_USER_PROXY} points at a file that does not exist, so GSI cannot fall back to
+ * {@code /tmp/x509up_u<uid>}). Every child gets {@code XRD_CONNECTIONRETRY=1}, {@code XRD_CONNECTIONWINDOW} and
+ * {@code XRD_REQUESTTIMEOUT}: without them a dead port makes the tools hang for 8 minutes.
+ */
+public final class XrootdEndpoint implements StorageEndpoint {
+    public static final Duration DEFAULT_CONNECT_WINDOW = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
+
+    /** Credential variables the tools read; never inherited, only set from {@link StorageAuth}. */
+    static final List<String> CREDENTIAL_VARIABLES = List.of("X509_USER_PROXY", "X509_USER_CERT", "X509_USER_KEY",
+            "BEARER_TOKEN", "BEARER_TOKEN_FILE", "XDG_RUNTIME_DIR");
+    /** Where X509_USER_PROXY points when no proxy is configured (must not exist). */
+    static final String NO_PROXY = "/nonexistent/migdal-dm-no-proxy-configured";
+    static final String TEMP_MARK = ".xrdpart-";
+
+    private static final int EXCERPT = 600;
+
+    private final URI base;
+    private final String scheme;
+    private final String authority;
+    private final String basePath;
+    private final StorageAuth auth;
+    private final Duration connectWindow;
+    private final Duration requestTimeout;
+    private volatile BiConsumer<List<String>, Map<String, String>> launchObserver = (argv, env) -> {
+    };
+
+    public XrootdEndpoint(URI base, StorageAuth auth) {
+        this(base, auth, DEFAULT_CONNECT_WINDOW, DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /**
+     * @param connectWindow  how long the tools try to connect ({@code XRD_CONNECTIONWINDOW}; one attempt)
+     * @param requestTimeout how long one request may wait for an answer ({@code XRD_REQUESTTIMEOUT}); a tool that
+     *                       runs longer than the sum of both plus a margin (or, uploading, makes no progress for that
+     *                       long) is killed
+     */
+    public XrootdEndpoint(URI base, StorageAuth auth, Duration connectWindow, Duration requestTimeout) {
+        String s = base.getScheme() == null ? "" : base.getScheme().toLowerCase(Locale.ROOT);
+        if (!s.equals("root") && !s.equals("roots")) {
+            throw new IllegalArgumentException("not a root:// or roots:// URL: " + base);
+        }
+        if (base.getHost() == null || base.getRawAuthority() == null) {
+            throw new IllegalArgumentException("xroot URL " + base + " has no host");
+        }
+        if (base.getRawQuery() != null || base.getRawFragment() != null) {
+            throw new IllegalArgumentException("xroot base URL " + base + " must not carry ?query or #fragment");
+        }
+        if (connectWindow.toSeconds() < 1 || requestTimeout.toSeconds() < 1) {
+            throw new IllegalArgumentException("xroot timeouts are whole seconds, at least 1");
+        }
+        this.base = base;
+        this.scheme = s;
+        this.authority = base.getRawAuthority();
+        String p = base.getPath() == null ? "" : base.getPath().replaceAll("/+", "/");
+        this.basePath = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+        this.auth = auth;
+        this.connectWindow = connectWindow;
+        this.requestTimeout = requestTimeout;
+    }
+
+    @Override
+    public URI base() {
+        return base;
+    }
+
+    /** The exact xroot URL of a relative path: {@code root://host:port//abs/path}. */
+    @Override
+    public String urlOf(String path) {
+        try {
+            return xrootUrl(serverPath(path));
+        } catch (StorageException e) {
+            return StorageEndpoint.super.urlOf(path);
+        }
+    }
+
+    // ---------------------------------------------------------------- put
+
+    @Override
+    public Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException {
+        if (size < 0) {
+            throw new IllegalArgumentException("negative size " + size);
+        }
+        String target = serverPath(path);
+        String url = xrootUrl(target);
+        if (!overwrite && statRaw(target, url).isPresent()) {
+            throw new StorageException(StorageException.Kind.EXISTS, url, "already exists and overwrite was not asked");
+        }
+        String temp = tempName(target);
+        String tempUrl = xrootUrl(temp);
+        boolean tempMayExist = false;
+        try {
+            List<String> argv = List.of("xrdcp", "--nopbar", "--posc", "--path", "--cksum", "adler32",
+                    "--rm-bad-cksum", "-", tempUrl);
+            ProcessBuilder pb = builder(argv);
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                throw new StorageException(StorageException.Kind.OTHER, url, "cannot run xrdcp (apt-get install "
+                        + "xrootd-client): " + e.getMessage(), e);
+            }
+            tempMayExist = true;
+            Sent sent = feed(p, argv, source, size, url);
+            verifyTemp(temp, tempUrl, sent, url);
+            if (!overwrite && statRaw(target, url).isPresent()) {
+                throw new StorageException(StorageException.Kind.EXISTS, url,
+                        "appeared during the upload; not overwritten (this upload was discarded)");
+            }
+            rename(temp, target, url, overwrite);
+            tempMayExist = false;
+            return sent;
+        } finally {
+            if (tempMayExist) {
+                removeQuietly(temp);
+            }
+        }
+    }
+
+    /** Pipes the source into xrdcp, computing adler32; kills xrdcp (no clean close) on any fault of the source. */
+    private Sent feed(Process p, List<String> argv, InputStream source, long size, String url) throws StorageException {
+        XrootdCommand.Drain out = XrootdCommand.Drain.start(p.getInputStream(), XrootdCommand.MAX_CAPTURE, "stdout");
+        XrootdCommand.Drain err = XrootdCommand.Drain.start(p.getErrorStream(), XrootdCommand.MAX_CAPTURE, "stderr");
+        AtomicLong lastProgress = new AtomicLong(System.nanoTime());
+        AtomicBoolean stalled = new AtomicBoolean();
+        Duration idle = operationTimeout();
+        Thread watchdog = new Thread(() -> {
+            try {
+                while (!p.waitFor(200, TimeUnit.MILLISECONDS)) {
+                    if (System.nanoTime() - lastProgress.get() > idle.toNanos()) {
+                        stalled.set(true);
+                        p.destroyForcibly();
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "xrdcp-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        Adler32 adler = new Adler32();
+        long n = 0;
+        byte[] buf = new byte[1 << 20];
+        OutputStream stdin = p.getOutputStream();
+        try {
+            while (true) {
+                int r;
+                try {
+                    r = source.read(buf);
+                } catch (IOException e) {
+                    XrootdCommand.kill(p);
+                    throw new StorageException(StorageException.Kind.OTHER, url, "reading the source failed after "
+                            + n + " of " + size + " bytes (" + e + "); upload abandoned, nothing left under the name", e);
+                }
+                if (r < 0) {
+                    break;
+                }
+                if (r == 0) {
+                    continue;
+                }
+                if (n + r > size) {
+                    XrootdCommand.kill(p);
+                    throw new StorageException(StorageException.Kind.CORRUPT, url, "source gave more than the declared "
+                            + size + " bytes; upload abandoned, nothing left under the name");
+                }
+                adler.update(buf, 0, r);
+                try {
+                    stdin.write(buf, 0, r);
+                } catch (IOException e) {
+                    // xrdcp went away (refused, failed, or killed for stalling): its own words say why
+                    throw failure(p, argv, out, err, url, stalled, "xrdcp stopped reading after " + n + " bytes");
+                }
+                n += r;
+                lastProgress.set(System.nanoTime());
+            }
+            if (n != size) {
+                XrootdCommand.kill(p);
+                throw new StorageException(StorageException.Kind.CORRUPT, url, "source gave " + n + " bytes, expected "
+                        + size + "; upload abandoned, nothing left under the name");
+            }
+            try {
+                stdin.close(); // end of input: xrdcp closes the file, then compares the target's adler32 with its own
+            } catch (IOException e) {
+                throw failure(p, argv, out, err, url, stalled, "xrdcp stopped reading at the end");
+            }
+            lastProgress.set(System.nanoTime());
+            int rc = waitFor(p);
+            if (rc != 0 || stalled.get()) {
+                throw failure(p, argv, out, err, url, stalled, "upload failed");
+            }
+            return new Sent(n, Adler32s.hex(adler.getValue()));
+        } finally {
+            if (p.isAlive()) {
+                XrootdCommand.kill(p);
+            }
+            watchdog.interrupt();
+        }
+    }
+
+    private int waitFor(Process p) throws StorageException {
+        try {
+            // the watchdog kills a stalled xrdcp; this bound is only a backstop
+            if (!p.waitFor(operationTimeout().toMillis() * 3, TimeUnit.MILLISECONDS)) {
+                XrootdCommand.kill(p);
+                return -1;
+            }
+            return p.exitValue();
+        } catch (InterruptedException e) {
+            XrootdCommand.kill(p);
+            Thread.currentThread().interrupt();
+            throw new StorageException(StorageException.Kind.TRANSIENT, "xrdcp", "interrupted", e);
+        }
+    }
+
+    private StorageException failure(Process p, List<String> argv, XrootdCommand.Drain out, XrootdCommand.Drain err,
+                                     String url, AtomicBoolean stalled, String what) throws StorageException {
+        int rc = waitFor(p);
+        String text = (err.text() + "\n" + out.text()).strip();
+        if (stalled.get() || rc == -1) {
+            return new StorageException(StorageException.Kind.TRANSIENT, url, what + ": no progress for "
+                    + operationTimeout().toSeconds() + " s, killed; command: " + XrootdCommand.describe(argv)
+                    + "; output: " + XrootdCommand.excerpt(text, EXCERPT));
+        }
+        return new StorageException(classify(rc, text), url, what + " (rc " + rc + "); command: "
+                + XrootdCommand.describe(argv) + "; output: " + XrootdCommand.excerpt(text, EXCERPT));
+    }
+
+    /** The storage's own size and adler32 of the uploaded temporary file must equal what was sent. */
+    private void verifyTemp(String temp, String tempUrl, Sent sent, String url) throws StorageException {
+        XrootdStat st = statRaw(temp, tempUrl).orElseThrow(() -> new StorageException(StorageException.Kind.CORRUPT,
+                url, "xrdcp reported success but the uploaded file " + tempUrl + " is not there"));
+        if (st.size() != sent.bytes()) {
+            throw new StorageException(StorageException.Kind.CORRUPT, url, "storage holds " + st.size()
+                    + " bytes after the upload, " + sent.bytes() + " were sent; removed");
+        }
+        String stored = checksumRaw(temp, tempUrl);
+        if (!stored.equals(sent.adler32())) {
+            throw new StorageException(StorageException.Kind.CORRUPT, url, "storage reports adler32 " + stored
+                    + " after the upload, the bytes sent have " + sent.adler32() + "; removed");
+        }
+    }
+
+    private void rename(String temp, String target, String url, boolean overwrite) throws StorageException {
+        XrootdCommand.Result r = xrdfs(url, "mv", temp, target);
+        if (r.rc() == 0) {
+            return;
+        }
+        StorageException e = error(r, url, "rename into place failed", "mv", temp, target);
+        if (overwrite && e.kind() == StorageException.Kind.EXISTS) {
+            // a server whose rename refuses an existing target (dCache, EOS may): remove it, then rename
+            delete(relativeOf(target));
+            XrootdCommand.Result again = xrdfs(url, "mv", temp, target);
+            if (again.rc() == 0) {
+                return;
+            }
+            throw error(again, url, "rename into place failed", "mv", temp, target);
+        }
+        throw e;
+    }
+
+    private void removeQuietly(String serverPath) {
+        try {
+            run(List.of("xrdfs", hostArg(), "rm", serverPath), operationTimeout(), XrootdCommand.MAX_CAPTURE);
+        } catch (StorageException ignored) {
+            // POSC removes an abandoned temporary on the server; a finished one keeps a hidden .xrdpart- name
+        }
+    }
+
+    /** A hidden name in the target's folder, never taken for a complete file. */
+    static String tempName(String target) {
+        int slash = target.lastIndexOf('/');
+        String dir = target.substring(0, slash + 1);
+        String name = target.substring(slash + 1);
+        String random = String.format(Locale.ROOT, "%012x", ThreadLocalRandom.current().nextLong() & 0xffffffffffffL);
+        String candidate = "." + name + TEMP_MARK + random;
+        if (candidate.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+            candidate = TEMP_MARK + random;
+        }
+        return dir + candidate;
+    }
+
+    // ---------------------------------------------------------------- stat, checksum
+
+    @Override
+    public Optional<RemoteFile> stat(String path) throws StorageException {
+        String sp = serverPath(path);
+        String url = xrootUrl(sp);
+        Optional<XrootdStat> st = statRaw(sp, url);
+        if (st.isEmpty()) {
+            return Optional.empty();
+        }
+        if (st.get().isDirectory() || st.get().isOther()) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "is not a regular file (xrdfs stat flags "
+                    + st.get().flags() + ")");
+        }
+        if (st.get().poscPending()) {
+            throw new StorageException(StorageException.Kind.TRANSIENT, url, "is an upload in progress or abandoned"
+                    + " (POSCPending, " + st.get().size() + " bytes so far); not a complete file");
+        }
+        return Optional.of(st.get().toRemoteFile(path));
+    }
+
+    /** Stat of an absolute server path, any type; empty when missing. */
+    private Optional<XrootdStat> statRaw(String sp, String url) throws StorageException {
+        XrootdCommand.Result r = xrdfs(url, "stat", sp);
+        if (r.rc() != 0) {
+            StorageException e = error(r, url, "stat failed", "stat", sp);
+            if (e.kind() == StorageException.Kind.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        try {
+            return Optional.of(XrootdStat.parse(r.stdout()));
+        } catch (IllegalArgumentException e) {
+            throw new StorageException(StorageException.Kind.OTHER, url, e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String checksum(String path) throws StorageException {
+        String sp = serverPath(path);
+        return checksumRaw(sp, xrootUrl(sp));
+    }
+
+    private String checksumRaw(String sp, String url) throws StorageException {
+        // cks.type: dCache otherwise answers with its "strongest" checksum (md5 …); stock XRootD and EOS ignore it
+        XrootdCommand.Result r = xrdfs(url, "query", "checksum", sp + "?cks.type=adler32");
+        if (r.rc() != 0) {
+            throw error(r, url, "checksum query failed", "query", "checksum", sp + "?cks.type=adler32");
+        }
+        return parseChecksumReply(r.stdout(), url);
+    }
+
+    /** {@code "adler32 <hex>"} → 8 lowercase hex digits; another algorithm or a garbled value is refused. */
+    static String parseChecksumReply(String reply, String url) throws StorageException {
+        String[] parts = reply.strip().split("\\s+");
+        if (parts.length < 2) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "unreadable checksum reply '"
+                    + XrootdCommand.excerpt(reply, 200) + "'");
+        }
+        if (!parts[0].equalsIgnoreCase("adler32")) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "storage answered with a " + parts[0]
+                    + " checksum, not adler32: '" + XrootdCommand.excerpt(reply, 200) + "'");
+        }
+        try {
+            return Adler32s.normalise(parts[1]);
+        } catch (IllegalArgumentException e) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "unreadable adler32 in reply '"
+                    + XrootdCommand.excerpt(reply, 200) + "': " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- open
+
+    @Override
+    public InputStream open(String path) throws StorageException {
+        String sp = serverPath(path);
+        String url = xrootUrl(sp);
+        List<String> argv = List.of("xrdcp", "--silent", url, "-");
+        Process p;
+        try {
+            p = builder(argv).start();
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "cannot run xrdcp: " + e.getMessage(), e);
+        }
+        XrootdCommand.Drain err = XrootdCommand.Drain.start(p.getErrorStream(), XrootdCommand.MAX_CAPTURE, "stderr");
+        try {
+            p.getOutputStream().close();
+        } catch (IOException ignored) {
+            // xrdcp does not read its stdin here
+        }
+        // wait for the first byte (or the end) so that a missing file, refused access or a dead server is a typed
+        // StorageException here and not an IOException at the first read; a watchdog bounds this wait
+        AtomicBoolean firstByte = new AtomicBoolean();
+        AtomicBoolean killed = new AtomicBoolean();
+        Thread watchdog = new Thread(() -> {
+            try {
+                if (!p.waitFor(operationTimeout().toMillis(), TimeUnit.MILLISECONDS) && !firstByte.get()) {
+                    killed.set(true);
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException ignored) {
+                // the first byte arrived
+            }
+        }, "xrdcp-open-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        PushbackInputStream in = new PushbackInputStream(p.getInputStream(), 1);
+        int first;
+        try {
+            first = in.read();
+        } catch (IOException e) {
+            first = -1;
+        } finally {
+            firstByte.set(true);
+            watchdog.interrupt();
+        }
+        if (first < 0) {
+            int rc = waitFor(p);
+            if (rc != 0) {
+                String text = err.text();
+                StorageException.Kind kind = rc == -1 || killed.get() ? StorageException.Kind.TRANSIENT : classify(rc, text);
+                throw new StorageException(kind, url, "read failed (rc " + rc + "); command: "
+                        + XrootdCommand.describe(argv) + "; output: " + XrootdCommand.excerpt(text, EXCERPT));
+            }
+            return InputStream.nullInputStream();
+        }
+        try {
+            in.unread(first);
+        } catch (IOException e) {
+            XrootdCommand.kill(p);
+            throw new StorageException(StorageException.Kind.OTHER, url, "cannot buffer the first byte", e);
+        }
+        return new ReadStream(in, p, err, argv, url);
+    }
+
+    /** xrdcp's stdout; the end of data is only accepted once xrdcp exits 0. Closing early kills xrdcp. */
+    private final class ReadStream extends FilterInputStream {
+        private final Process process;
+        private final XrootdCommand.Drain err;
+        private final List<String> argv;
+        private final String url;
+        private boolean checkedEnd;
+
+        ReadStream(InputStream in, Process process, XrootdCommand.Drain err, List<String> argv, String url) {
+            super(in);
+            this.process = process;
+            this.err = err;
+            this.argv = argv;
+            this.url = url;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b < 0) {
+                atEnd();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int r = super.read(b, off, len);
+            if (r < 0) {
+                atEnd();
+            }
+            return r;
+        }
+
+        private void atEnd() throws IOException {
+            if (checkedEnd) {
+                return;
+            }
+            int rc;
+            try {
+                rc = waitFor(process);
+            } catch (StorageException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            checkedEnd = true;
+            if (rc != 0) {
+                throw new IOException(url + ": read failed (rc " + rc + "), the data is incomplete; command: "
+                        + XrootdCommand.describe(argv) + "; output: " + XrootdCommand.excerpt(err.text(), EXCERPT));
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (process.isAlive()) {
+                XrootdCommand.kill(process);
+            }
+            super.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- delete, mkdirs, list
+
+    @Override
+    public void delete(String path) throws StorageException {
+        String sp = serverPath(path);
+        String url = xrootUrl(sp);
+        XrootdCommand.Result r = xrdfs(url, "rm", sp);
+        if (r.rc() != 0) {
+            StorageException e = error(r, url, "delete failed", "rm", sp);
+            if (e.kind() != StorageException.Kind.NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+
+    /** Creates a folder and its parents; an existing folder is fine. */
+    public void mkdirs(String path) throws StorageException {
+        String sp = serverPath(path);
+        String url = xrootUrl(sp);
+        XrootdCommand.Result r = xrdfs(url, "mkdir", "-p", sp);
+        if (r.rc() != 0) {
+            StorageException e = error(r, url, "mkdir failed", "mkdir", "-p", sp);
+            // stock XRootD answers "exists" for an existing folder whose mode differs: fine if it is a folder
+            if (e.kind() == StorageException.Kind.EXISTS
+                    && statRaw(sp, url).map(XrootdStat::isDirectory).orElse(false)) {
+                return;
+            }
+            throw e;
+        }
+    }
+
+    /** One entry of {@link #list}: path relative to the base, size, folder or not, modification time. */
+    public record Entry(String path, long size, boolean directory, Instant modified) {
+    }
+
+    /** The entries of a folder ({@code xrdfs ls -l}), for audits; NOT_FOUND when the folder is missing. */
+    public List<Entry> list(String dir) throws StorageException {
+        String sp = dir.isEmpty() || dir.equals("/") ? (basePath.isEmpty() ? "/" : basePath) : serverPath(dir);
+        String url = xrootUrl(sp);
+        XrootdCommand.Result r = xrdfs(url, Integer.MAX_VALUE - 8, "ls", "-l", sp);
+        if (r.rc() != 0) {
+            throw error(r, url, "listing failed", "ls", "-l", sp);
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (String line : r.stdout().split("\n")) {
+            if (!line.isBlank()) {
+                entries.add(parseListLine(line, url));
+            }
+        }
+        return entries;
+    }
+
+    private static final DateTimeFormatter LS_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+
+    /** {@code -rw-r--r-- owner group 6 2026-11-28 21:25:23 /sp ace/x y.txt} (the path may hold spaces). */
+    Entry parseListLine(String line, String url) throws StorageException {
+        String[] f = line.strip().split("\\s+", 7);
+        if (f.length < 7 || !f[3].matches("\\d+")) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "unreadable xrdfs ls -l line '" + line + "'");
+        }
+        Instant modified;
+        try {
+            modified = LocalDateTime.parse(f[4] + " " + f[5], LS_TIME).atZone(ZoneId.systemDefault()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "unreadable time in xrdfs ls -l line '"
+                    + line + "'", e);
+        }
+        // xrdfs prints the exact name after the time, separated by one space
+        int at = line.indexOf(f[4] + " " + f[5]) + (f[4] + " " + f[5]).length() + 1;
+        String full = line.substring(Math.min(at, line.length()));
+        return new Entry(relativeOf(full), Long.parseLong(f[3]), f[0].startsWith("d"), modified);
+    }
+
+    // ---------------------------------------------------------------- paths, processes, errors
+
+    /** Absolute server path of a relative path, refusing anything that leaves the base or that xroot cannot carry. */
+    String serverPath(String path) throws StorageException {
+        String rel = path.startsWith("/") ? path.substring(1) : path;
+        String shown = StorageEndpoint.super.urlOf(path);
+        if (rel.isEmpty()) {
+            throw new StorageException(StorageException.Kind.OTHER, shown, "empty path");
+        }
+        for (int i = 0; i < rel.length(); i++) {
+            char c = rel.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw new StorageException(StorageException.Kind.OTHER, shown, "path holds a control character");
+            }
+        }
+        if (rel.indexOf('?') >= 0) {
+            throw new StorageException(StorageException.Kind.OTHER, shown,
+                    "path holds '?', which xroot takes for the start of opaque CGI; refused");
+        }
+        for (String seg : rel.split("/", -1)) {
+            if (seg.equals("..") || seg.equals(".")) {
+                throw new StorageException(StorageException.Kind.DENIED, shown, "path leaves the storage base "
+                        + base + " or is not normalised; refused");
+            }
+        }
+        return (basePath.isEmpty() ? "" : basePath) + "/" + rel.replaceAll("/+", "/");
+    }
+
+    private String relativeOf(String serverPath) {
+        if (!basePath.isEmpty() && serverPath.startsWith(basePath + "/")) {
+            return serverPath.substring(basePath.length() + 1);
+        }
+        return serverPath.startsWith("/") ? serverPath.substring(1) : serverPath;
+    }
+
+    /** {@code root://host:port//abs/path}: the double slash marks an absolute path. */
+    String xrootUrl(String serverPath) {
+        return scheme + "://" + authority + "/" + serverPath;
+    }
+
+    /** What xrdfs gets as its host: the URL without a path, so roots:// keeps its TLS. */
+    String hostArg() {
+        return scheme + "://" + authority;
+    }
+
+    /** Metadata operations are killed after this long; an upload after this long without progress. */
+    Duration operationTimeout() {
+        return connectWindow.plus(requestTimeout).plusSeconds(15);
+    }
+
+    private XrootdCommand.Result xrdfs(String url, String... args) throws StorageException {
+        return xrdfs(url, XrootdCommand.MAX_CAPTURE, args);
+    }
+
+    private XrootdCommand.Result xrdfs(String url, int maxStdout, String... args) throws StorageException {
+        List<String> argv = new ArrayList<>(List.of("xrdfs", hostArg()));
+        argv.addAll(List.of(args));
+        XrootdCommand.Result r = run(argv, operationTimeout(), maxStdout);
+        if (r.timedOut()) {
+            throw new StorageException(StorageException.Kind.TRANSIENT, url, "no answer within "
+                    + operationTimeout().toSeconds() + " s, killed; command: " + XrootdCommand.describe(argv)
+                    + "; output: " + XrootdCommand.excerpt(r.output(), EXCERPT));
+        }
+        return r;
+    }
+
+    private XrootdCommand.Result run(List<String> argv, Duration timeout, int maxStdout) throws StorageException {
+        try {
+            return XrootdCommand.run(builder(argv), timeout, maxStdout);
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Kind.OTHER, hostArg(), "cannot run " + argv.get(0)
+                    + " (apt-get install xrootd-client): " + e.getMessage(), e);
+        }
+    }
+
+    private StorageException error(XrootdCommand.Result r, String url, String what, String... args) {
+        List<String> argv = new ArrayList<>(List.of("xrdfs", hostArg()));
+        argv.addAll(List.of(args));
+        return new StorageException(classify(r.rc(), r.output()), url, what + " (rc " + r.rc() + "); command: "
+                + XrootdCommand.describe(argv) + "; output: " + XrootdCommand.excerpt(r.output(), EXCERPT));
+    }
+
+    /** The process for a tool: argument list as given, environment with timeouts and the configured credentials. */
+    ProcessBuilder builder(List<String> argv) {
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        Map<String, String> env = pb.environment();
+        CREDENTIAL_VARIABLES.forEach(env::remove);
+        env.put("XRD_CONNECTIONRETRY", "1");
+        env.put("XRD_CONNECTIONWINDOW", Long.toString(connectWindow.toSeconds()));
+        env.put("XRD_REQUESTTIMEOUT", Long.toString(requestTimeout.toSeconds()));
+        env.put("XRD_TIMEOUTRESOLUTION", "1");
+        env.put("X509_USER_PROXY", auth.proxyFile().map(p -> p.toAbsolutePath().toString()).orElse(NO_PROXY));
+        auth.certDir().ifPresent(d -> env.put("X509_CERT_DIR", d.toAbsolutePath().toString()));
+        auth.bearerToken().ifPresent(t -> env.put("BEARER_TOKEN", t));
+        launchObserver.accept(List.copyOf(argv), Map.copyOf(env));
+        return pb;
+    }
+
+    /** Tests: sees every argument list and environment a tool is started with. */
+    void observeLaunches(BiConsumer<List<String>, Map<String, String>> observer) {
+        this.launchObserver = observer;
+    }
+
+    /**
+     * Maps a tool's exit code and output to a kind. The words come first: xrdfs exits 52 both for "Auth failed" and
+     * for "Operation expired", and prints some errors (rm) on stdout. Codes: xrdcp/xrdfs 50 error, 51 fatal
+     * (connection), 52 authentication (or expiry), 53 checksum, 54 no such file; kXR codes in brackets, e.g. [3011].
+     */
+    static StorageException.Kind classify(int rc, String output) {
+        String t = output.toLowerCase(Locale.ROOT);
+        if (t.contains("[3018]") || t.contains("file exists") || t.contains("already exists")) {
+            return StorageException.Kind.EXISTS;
+        }
+        if (t.contains("[3011]") || t.contains("no such file") || t.contains("does not exist")) {
+            return StorageException.Kind.NOT_FOUND;
+        }
+        if (t.contains("[3009]") || t.contains("[3021]") || t.contains("no space") || t.contains("quota")) {
+            return StorageException.Kind.NO_SPACE;
+        }
+        if (rc == 53 || t.contains("checksum error") || t.contains("[3019]")) {
+            return StorageException.Kind.CORRUPT;
+        }
+        if (t.contains("auth failed") || t.contains("[3010]") || t.contains("[3030]") || t.contains("[3028]")
+                || t.contains("permission denied") || t.contains("not authorized") || t.contains("unable to authenticate")) {
+            return StorageException.Kind.DENIED;
+        }
+        if (t.contains("connection error") || t.contains("operation expired") || t.contains("socket error") || t.contains("socket timeout")
+                || t.contains("timed out") || t.contains("connection refused") || t.contains("[3024]")
+                || t.contains("[3012]") || t.contains("[3034]") || t.contains("[3035]") || t.contains("stream error")) {
+            return StorageException.Kind.TRANSIENT;
+        }
+        return switch (rc) {
+            case 54 -> StorageException.Kind.NOT_FOUND;
+            case 52 -> StorageException.Kind.DENIED;
+            case 51 -> StorageException.Kind.TRANSIENT;
+            default -> StorageException.Kind.OTHER;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return base.toString();
+    }
+}
