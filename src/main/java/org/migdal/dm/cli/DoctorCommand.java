@@ -85,7 +85,8 @@ final class DoctorCommand implements Callable<Integer> {
         checks.add(folder("archive.workDir", Path.of(config.archive().workDir())));
 
         CredentialStore store = new CredentialStore(config.credentials(), System.getenv(), ctx.clock);
-        boolean needsCredentials = !config.storage().disk().startsWith("file:") || !config.storage().tape().startsWith("file:");
+        boolean needsCredentials = needs(config.storage().disk(), config.storage().diskAuth())
+                || needs(config.storage().tape(), config.storage().tapeAuth());
         checks.add(proxy(store, needsCredentials));
         checks.add(token(store));
         if (needsCredentials) {
@@ -93,6 +94,11 @@ final class DoctorCommand implements Callable<Integer> {
         }
         checks.add(endpoint("storage.disk", config.storage().disk(), ctx::disk));
         checks.add(endpoint("storage.tape", config.storage().tape(), ctx::tape));
+    }
+
+    /** Does an endpoint authenticate at all? Local files, plain HTTP and auth "none" do not. */
+    private static boolean needs(String url, String mode) {
+        return !(mode.equals("none") || url.startsWith("file:") || url.startsWith("http:") || url.startsWith("dav:"));
     }
 
     private static Check disk(MigdalConfig config, MigdalConfig.Disk d) {
@@ -141,7 +147,7 @@ final class DoctorCommand implements Callable<Integer> {
         if (!Files.exists(path)) {
             return needed ? fail("x509 proxy", "no proxy at " + path + "; create one with `voms-proxy-init --voms"
                     + " gridpp:/gridpp/migdal/Role=production --valid 168:0` or set X509_USER_PROXY")
-                    : ok("x509 proxy", "none at " + path + " (not needed: every endpoint is file://)");
+                    : ok("x509 proxy", "none at " + path + " (not needed: no endpoint authenticates)");
         }
         try {
             X509Credential cred = store.loadProxy();

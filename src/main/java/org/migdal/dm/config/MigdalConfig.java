@@ -97,8 +97,8 @@ public record MigdalConfig(
         public Storage {
             disk = url(disk, "storage.disk");
             tape = url(tape, "storage.tape");
-            diskAuth = oneOf(diskAuth, "auto", "storage.diskAuth", "auto", "x509", "token");
-            tapeAuth = oneOf(tapeAuth, "auto", "storage.tapeAuth", "auto", "x509", "token");
+            diskAuth = oneOf(diskAuth, "auto", "storage.diskAuth", "auto", "x509", "token", "none");
+            tapeAuth = oneOf(tapeAuth, "auto", "storage.tapeAuth", "auto", "x509", "token", "none");
         }
     }
 

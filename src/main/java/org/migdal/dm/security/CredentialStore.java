@@ -22,7 +22,7 @@ import java.util.Optional;
 public final class CredentialStore {
     private static final Logger log = LoggerFactory.getLogger(CredentialStore.class);
 
-    public enum Mode { AUTO, X509, TOKEN }
+    public enum Mode { AUTO, X509, TOKEN, NONE }
 
     /** What an endpoint authenticates with: nothing (file://), an X509 proxy, or a bearer token. */
     public record Resolved(Optional<X509Credential> proxy, Optional<BearerToken> token) {
@@ -137,7 +137,7 @@ public final class CredentialStore {
      * reason and how to fix it, when the policy refuses: the caller must not start any transfer.
      */
     public Resolved require(String url, Mode mode) throws CredentialException {
-        if (url.startsWith("file:") || url.startsWith("http:") || url.startsWith("dav:")) {
+        if (mode == Mode.NONE || url.startsWith("file:") || url.startsWith("http:") || url.startsWith("dav:")) {
             return Resolved.none(); // no credential for local files, and none is ever sent over plain HTTP
         }
         Mode m = mode;
