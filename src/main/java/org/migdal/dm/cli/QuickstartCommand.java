@@ -117,11 +117,16 @@ final class QuickstartCommand implements Callable<Integer> {
                 storage:
                   disk: %2$s
                   tape: %3$s
+                  # no credentials here: local folders (or a local test server without authentication)
+                  diskAuth: none
+                  tapeAuth: none
                 transfer:
                   threads: 4
                 archive:
                   compression: bzip2
                   workDir: %1$s/work
+                  # the quickstart's "tape" is a folder (or a test server) with no tape system behind it
+                  waitForTapeFlag: false
                 lockDir: %1$s
                 """.formatted(base, base.resolve("storage").toUri(), base.resolve("tape").toUri());
     }

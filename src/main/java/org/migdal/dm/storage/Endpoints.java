@@ -18,9 +18,8 @@ public final class Endpoints {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme();
         return switch (scheme) {
             case "file" -> new FileEndpoint(uri);
-            case "root", "roots", "https", "davs", "http", "dav" -> throw new UnsupportedOperationException(
-                    "storage URL " + url + ": the " + scheme + ":// endpoint is not available in this build yet;"
-                            + " use a file:// URL (a local directory or a dCache NFS mount)");
+            case "root", "roots" -> new XrootdEndpoint(uri, auth);
+            case "https", "davs", "http", "dav" -> new DavEndpoint(uri, auth);
             default -> throw new IllegalArgumentException("storage URL " + url + " has unknown scheme '" + scheme
                     + "'; expected file://, root://, https:// or davs://");
         };

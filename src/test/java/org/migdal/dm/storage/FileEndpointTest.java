@@ -259,7 +259,7 @@ class FileEndpointTest {
     @Test
     void endpointsChooseByScheme() {
         assertThat(Endpoints.open(root.toUri().toString())).isInstanceOf(FileEndpoint.class);
-        assertThatThrownBy(() -> Endpoints.open("root://mover.pp.rl.ac.uk:1094/pnfs/x")).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(Endpoints.open("root://mover.pp.rl.ac.uk:1094/pnfs/x")).isInstanceOf(XrootdEndpoint.class);
         assertThatThrownBy(() -> Endpoints.open("gopher://x/y")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gopher");
         assertThatThrownBy(() -> Endpoints.open("no scheme")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new FileEndpoint(java.net.URI.create("https://x/y"))).isInstanceOf(IllegalArgumentException.class);
