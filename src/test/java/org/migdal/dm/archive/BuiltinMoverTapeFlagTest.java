@@ -11,12 +11,10 @@ import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.catalog.JdbcCatalog;
 import org.migdal.dm.compress.Codec;
 import org.migdal.dm.storage.FileEndpoint;
+import org.migdal.dm.storage.ForwardingEndpoint;
 import org.migdal.dm.storage.RemoteFile;
-import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
 
-import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -112,44 +110,18 @@ class BuiltinMoverTapeFlagTest {
     }
 
     /** A real file:// tape endpoint whose stat reports the tape flag for the paths the test marks archived. */
-    static final class FlagTape implements StorageEndpoint {
-        final FileEndpoint real;
+    static final class FlagTape extends ForwardingEndpoint {
         final Set<String> archived = ConcurrentHashMap.newKeySet();
         int stats;
 
         FlagTape(FileEndpoint real) {
-            this.real = real;
-        }
-
-        @Override
-        public URI base() {
-            return real.base();
-        }
-
-        @Override
-        public Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException {
-            return real.put(source, size, path, overwrite);
+            super(real);
         }
 
         @Override
         public Optional<RemoteFile> stat(String path) throws StorageException {
             stats++;
             return real.stat(path).map(r -> new RemoteFile(r.path(), r.size(), true, archived.contains(path)));
-        }
-
-        @Override
-        public String checksum(String path) throws StorageException {
-            return real.checksum(path);
-        }
-
-        @Override
-        public InputStream open(String path) throws StorageException {
-            return real.open(path);
-        }
-
-        @Override
-        public void delete(String path) throws StorageException {
-            real.delete(path);
         }
     }
 

@@ -9,6 +9,7 @@ import org.migdal.dm.catalog.FileEvent;
 import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.compress.Codec;
 import org.migdal.dm.storage.FileEndpoint;
+import org.migdal.dm.storage.ForwardingEndpoint;
 import org.migdal.dm.storage.RemoteFile;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
@@ -163,19 +164,13 @@ class BuiltinMoverTest {
     }
 
     /** A real tape folder whose stored copy gets damaged right after each upload (a bad tape endpoint). */
-    static final class CorruptingEndpoint implements StorageEndpoint {
-        final FileEndpoint real;
+    static final class CorruptingEndpoint extends ForwardingEndpoint {
         final Path root;
         int puts;
 
         CorruptingEndpoint(Path root) {
+            super(new FileEndpoint(root.toUri()));
             this.root = root;
-            this.real = new FileEndpoint(root.toUri());
-        }
-
-        @Override
-        public URI base() {
-            return real.base();
         }
 
         @Override
@@ -188,26 +183,6 @@ class BuiltinMoverTest {
                 throw new IllegalStateException(e);
             }
             return sent;
-        }
-
-        @Override
-        public Optional<RemoteFile> stat(String path) throws StorageException {
-            return real.stat(path);
-        }
-
-        @Override
-        public String checksum(String path) throws StorageException {
-            return real.checksum(path);
-        }
-
-        @Override
-        public InputStream open(String path) throws StorageException {
-            return real.open(path);
-        }
-
-        @Override
-        public void delete(String path) throws StorageException {
-            real.delete(path);
         }
     }
 }

@@ -13,6 +13,7 @@ import org.migdal.dm.daq.DaqTestSupport;
 import org.migdal.dm.daq.DaqTestSupport.MutableClock;
 import org.migdal.dm.daq.Scanner;
 import org.migdal.dm.storage.FileEndpoint;
+import org.migdal.dm.storage.ForwardingEndpoint;
 import org.migdal.dm.storage.RemoteFile;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
@@ -118,45 +119,6 @@ class ShipperTest {
         // no temporary upload names left behind
         try (Stream<Path> s = Files.walk(storageDir)) {
             assertThat(s.filter(Files::isRegularFile).map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
-        }
-    }
-
-    /** A real file storage behind a decorator; subclasses change one behaviour. */
-    static class ForwardingEndpoint implements StorageEndpoint {
-        final FileEndpoint real;
-
-        ForwardingEndpoint(FileEndpoint real) {
-            this.real = real;
-        }
-
-        @Override
-        public URI base() {
-            return real.base();
-        }
-
-        @Override
-        public Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException {
-            return real.put(source, size, path, overwrite);
-        }
-
-        @Override
-        public Optional<RemoteFile> stat(String path) throws StorageException {
-            return real.stat(path);
-        }
-
-        @Override
-        public String checksum(String path) throws StorageException {
-            return real.checksum(path);
-        }
-
-        @Override
-        public InputStream open(String path) throws StorageException {
-            return real.open(path);
-        }
-
-        @Override
-        public void delete(String path) throws StorageException {
-            real.delete(path);
         }
     }
 
