@@ -139,6 +139,12 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--threads", defaultValue = "1", description = "parallel uploads (default ${DEFAULT-VALUE})")
         int threads;
 
+        @Option(names = "--proxy", description = "X509 proxy to present (https/davs/roots)")
+        Path proxy;
+
+        @Option(names = "--ca-dir", description = "grid CA directory to trust (with --proxy)")
+        Path caDir;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = bench.spec.commandLine().getOut();
@@ -149,7 +155,15 @@ final class BenchCommand implements Callable<Integer> {
             String prefix = "/bench-" + java.util.UUID.randomUUID();
             long bytes = files.stream().mapToLong(p -> p.toFile().length()).sum();
             java.util.concurrent.atomic.AtomicInteger bad = new java.util.concurrent.atomic.AtomicInteger();
-            try (org.migdal.dm.storage.StorageEndpoint e = org.migdal.dm.storage.Endpoints.open(url)) {
+            org.migdal.dm.storage.StorageAuth auth = org.migdal.dm.storage.StorageAuth.none();
+            if (proxy != null) {
+                java.util.Optional<org.migdal.dm.security.X509Credential> cred =
+                        java.util.Optional.of(org.migdal.dm.security.ProxyLoader.load(proxy));
+                auth = new org.migdal.dm.storage.StorageAuth(
+                        java.util.Optional.of(org.migdal.dm.security.TlsContexts.create(cred, caDir, false)),
+                        java.util.Optional.of(proxy), java.util.Optional.ofNullable(caDir), java.util.Optional.empty());
+            }
+            try (org.migdal.dm.storage.StorageEndpoint e = org.migdal.dm.storage.Endpoints.open(url, auth)) {
                 long start = System.nanoTime();
                 java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
                 List<java.util.concurrent.Future<?>> jobs = new java.util.ArrayList<>();
