@@ -19,7 +19,7 @@ import java.util.function.Function;
  * The built-in recall: streams a file's compressed copy from the tape endpoint to the requested destination and
  * verifies, from the destination, that what arrived has the size and adler32 recorded when it was archived.
  */
-public final class Recaller {
+public final class Recaller implements RecallMover {
     private static final Logger log = LoggerFactory.getLogger(Recaller.class);
 
     private final Catalog catalog;
@@ -39,6 +39,7 @@ public final class Recaller {
     public record Report(int done, int failed) {
     }
 
+    @Override
     public Report run(int limit) {
         int done = 0;
         int failed = 0;

@@ -406,9 +406,11 @@ public final class JdbcCatalog implements Catalog {
             String reason = quarantine
                     ? (permanent ? error : error + " (gave up after " + attempts + " attempts)")
                     : error;
+            // a tape transfer that failed starts afresh: its in-flight time counts from the next submission
+            String resetTape = claimed.state() == FileState.TAPE_SUBMITTED && !quarantine ? ", tape_submitted_at = NULL" : "";
             try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, attempts = ?, last_error = ?,"
                     + " next_attempt_at = ?, quarantined_from = ?, claim_owner = NULL, claim_expires = NULL, updated_at = ?"
-                    + " WHERE id = ? AND state = ? AND claim_owner = ?")) {
+                    + resetTape + " WHERE id = ? AND state = ? AND claim_owner = ?")) {
                 ps.setString(1, to.name());
                 ps.setInt(2, attempts);
                 ps.setString(3, reason);

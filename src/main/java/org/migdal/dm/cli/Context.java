@@ -2,6 +2,9 @@ package org.migdal.dm.cli;
 
 import org.migdal.dm.archive.BuiltinMover;
 import org.migdal.dm.archive.Compression;
+import org.migdal.dm.archive.FtsMover;
+import org.migdal.dm.archive.FtsRecaller;
+import org.migdal.dm.archive.RecallMover;
 import org.migdal.dm.archive.RawCleaner;
 import org.migdal.dm.archive.Recaller;
 import org.migdal.dm.archive.TapeMover;
@@ -18,6 +21,7 @@ import org.migdal.dm.config.MigdalConfig;
 import org.migdal.dm.daq.DiskCleaner;
 import org.migdal.dm.daq.LocalCopies;
 import org.migdal.dm.daq.Scanner;
+import org.migdal.dm.fts.FtsClient;
 import org.migdal.dm.security.CredentialException;
 import org.migdal.dm.security.BearerToken;
 import org.migdal.dm.security.CredentialStore;
@@ -45,6 +49,7 @@ final class Context implements AutoCloseable {
     private StorageEndpoint tape;
     private BatchExecutor executor;
     private CredentialStore credentials;
+    private FtsClient fts;
     private final java.util.Map<String, StorageEndpoint> others = new java.util.HashMap<>();
 
     Context(MigdalConfig config) {
@@ -147,8 +152,47 @@ final class Context implements AutoCloseable {
         return others.computeIfAbsent(url, u -> Endpoints.open(u, auth(u, "auto")));
     }
 
-    Recaller recaller() {
+    /** The recall mover of {@code archive.mover}: built-in copies, or FTS3 jobs with bring_online. */
+    RecallMover recaller() {
+        if ("fts".equals(config.archive().mover())) {
+            MigdalConfig.Fts f = config.fts();
+            return new FtsRecaller(catalog(), recalls(), tape(), this::endpoint, fts(), new FtsRecaller.Settings(f.filesPerJob(),
+                    Duration.ofHours(f.bringOnlineHours()), f.retry(), Duration.ofSeconds(f.pollSeconds()),
+                    Duration.ofHours(f.inFlightMarginHours())), clock);
+        }
         return new Recaller(catalog(), recalls(), tape(), this::endpoint);
+    }
+
+    /**
+     * The FTS3 client of {@code fts:}: the X509 proxy as TLS identity (the grid CA directory as trust store), or a bearer
+     * token, as {@code fts.auth} and the credential policy decide. Created once per command.
+     */
+    FtsClient fts() {
+        if (fts == null) {
+            MigdalConfig.Fts f = config.fts();
+            try {
+                CredentialStore.Resolved r = credentials().require(f.url(), CredentialStore.mode(f.auth()));
+                FtsClient.Auth auth;
+                if (r.proxy().isPresent()) {
+                    auth = new FtsClient.X509Auth(r.proxy().get());
+                } else {
+                    BearerToken first = r.token().orElseThrow(() -> new IllegalStateException("fts.auth: no credential for " + f.url()));
+                    auth = new FtsClient.TokenAuth(() -> {
+                        try {
+                            return credentials().token().orElse(first); // a refreshed token file is picked up
+                        } catch (CredentialException e) {
+                            return first;
+                        }
+                    });
+                }
+                FtsClient.Settings settings = FtsClient.Settings.of(java.net.URI.create(f.url()))
+                        .withDelegation(Duration.ofHours(f.delegationHours()), Duration.ofHours(2));
+                fts = FtsClient.create(settings, auth, credentials().certDir(), credentials().systemTrust());
+            } catch (CredentialException e) {
+                throw new IllegalStateException("FTS3 " + f.url() + ": " + e.getMessage(), e);
+            }
+        }
+        return fts;
     }
 
     RecallStore recalls() {
@@ -172,7 +216,15 @@ final class Context implements AutoCloseable {
                 config.archive().level()), executor(), Path.of(config.archive().workDir()), config.archive().jobsPerCycle());
     }
 
+    /** The tape mover of {@code archive.mover}. */
     TapeMover mover() {
+        if ("fts".equals(config.archive().mover())) {
+            MigdalConfig.Fts f = config.fts();
+            return new FtsMover(catalog(), disk(), tape(), fts(), new FtsMover.Settings(config.archive().jobsPerCycle(),
+                    10_000, f.filesPerJob(), Duration.ofHours(f.archiveTimeoutHours()), f.retry(),
+                    Duration.ofSeconds(f.pollSeconds()), Duration.ofHours(f.inFlightMarginHours()),
+                    catalog().owner() + "@" + clock.instant()), clock);
+        }
         return new BuiltinMover(catalog(), disk(), tape(), config.archive().jobsPerCycle(), config.archive().waitForTapeFlag(),
                 Duration.ofHours(config.archive().tapeTimeoutHours()), clock);
     }

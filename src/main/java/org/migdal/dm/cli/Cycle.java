@@ -75,7 +75,12 @@ final class Cycle {
             try (Progress p = new Progress(err, interactive && bytes > 0, "compress", bytes)) {
                 archive = ctx.compression().run(p);
             }
-            archive = archive.plus(ctx.mover().move());
+            try {
+                archive = archive.plus(ctx.mover().move());
+            } catch (org.migdal.dm.archive.FtsMover.Refused e) {
+                problems.add("tape transfers not started, no file touched: " + e.getMessage());
+                log.error("tape transfers not started, no file touched: {}", e.getMessage());
+            }
             if (archive.failed() + archive.quarantined() > 0) {
                 problems.add("archive: " + archive.failed() + " failed, " + archive.quarantined() + " quarantined");
             }

@@ -130,7 +130,8 @@ final class StageCommands {
         }
     }
 
-    @Command(name = "poll", description = "Poll tape transfers in flight (the built-in mover confirms as it copies).")
+    @Command(name = "poll", description = "Check tape transfers in flight (FTS3 jobs: one bulk status request per 100 jobs;"
+            + " built-in mover: the tape copy flag) and work outstanding recalls.")
     static final class Poll extends Stage {
         @Override
         String role() {
@@ -139,9 +140,22 @@ final class StageCommands {
 
         @Override
         int stage(Context ctx, PrintWriter out, PrintWriter err) {
-            ArchiveReport r = ctx.mover().move();
-            out.printf("on tape %d, failed %d, quarantined %d%n", r.onTape(), r.failed(), r.quarantined());
-            return r.failed() + r.quarantined() == 0 ? Main.OK : Main.FAILURE;
+            ctx.catalog().releaseClaimsOfDeadProcesses();
+            org.migdal.dm.archive.TapeMover mover = ctx.mover();
+            ArchiveReport r;
+            if (mover instanceof org.migdal.dm.archive.FtsMover fts) {
+                r = fts.poll();
+                org.migdal.dm.archive.FtsMover.Cycle c = fts.lastCycle();
+                out.printf("FTS3 %s: checked %d files in %d jobs with %d bulk status requests; %d still in flight, %d jobs cancelled%n",
+                        ctx.config.fts().url(), c.filesPolled(), c.jobsPolled(), c.statusRequests(), c.stillInFlight(), c.cancelled());
+            } else {
+                r = mover.move();
+            }
+            org.migdal.dm.archive.Recaller.Report recalled = ctx.recaller().run(ctx.config.archive().jobsPerCycle());
+            long waiting = ctx.catalog().count(new org.migdal.dm.catalog.FileFilter(FileState.TAPE_SUBMITTED, null, null, null, 0, 1));
+            out.printf("on tape %d, failed %d, quarantined %d; %d files still TAPE_SUBMITTED; recalls done %d, failed %d%n",
+                    r.onTape(), r.failed(), r.quarantined(), waiting, recalled.done(), recalled.failed());
+            return r.failed() + r.quarantined() + recalled.failed() == 0 ? Main.OK : Main.FAILURE;
         }
     }
 

@@ -19,6 +19,7 @@ public record MigdalConfig(
         Executor executor,
         Claims claims,
         Credentials credentials,
+        Fts fts,
         String lockDir) {
 
     public MigdalConfig {
@@ -32,7 +33,17 @@ public record MigdalConfig(
         executor = executor == null ? new Executor(null, null) : executor;
         claims = claims == null ? new Claims(null) : claims;
         credentials = credentials == null ? new Credentials(null, null, null, null, null, null) : credentials;
+        fts = fts == null ? new Fts(null, null, null, null, null, null, null, null, null) : fts;
         lockDir = lockDir == null ? "." : lockDir;
+        if ("fts".equals(archive.mover())) {
+            for (String[] u : new String[][] {{"storage.disk", storage.disk()}, {"storage.tape", storage.tape()}}) {
+                if (u[1].startsWith("file:")) {
+                    throw new ConfigException("archive.mover: fts needs storage URLs FTS3 can reach; " + u[0] + " is '" + u[1]
+                            + "', and FTS3 refuses file:// (\"Can not transfer local files\"). Use root://, https:// or"
+                            + " davs://, or archive.mover: builtin");
+                }
+            }
+        }
     }
 
     /** Where the catalog lives: {@code sqlite:PATH} (default) or {@code jdbc:postgresql://HOST/DB}. */
@@ -138,13 +149,45 @@ public record MigdalConfig(
             compression = oneOf(compression, "bzip2", "archive.compression", "bzip2", "gzip");
             level = range(level, 9, 1, 9, "archive.level");
             jobsPerCycle = range(jobsPerCycle, 150, 1, 100_000, "archive.jobsPerCycle");
-            mover = oneOf(mover, "builtin", "archive.mover", "builtin");
+            mover = oneOf(mover, "builtin", "archive.mover", "builtin", "fts");
             cleanupRaw = cleanupRaw != null && cleanupRaw;
             workDir = workDir == null ? System.getProperty("java.io.tmpdir") + "/migdal-dm-work" : workDir;
         }
 
         public String suffix() {
             return "gzip".equals(compression) ? ".gz" : ".bz2";
+        }
+    }
+
+    /**
+     * The FTS3 service used when {@code archive.mover} is {@code fts}: its URL, files per job, the archive timeout (so
+     * FINISHED means on tape), FTS retries, the delegation lifetime, the shortest poll interval, the authentication
+     * (tape jobs need x509; token is refused for tape), the margin after which a job still in flight is cancelled, and
+     * the bring-online time of recalls.
+     */
+    public record Fts(String url, Integer filesPerJob, Integer archiveTimeoutHours, Integer retry, Integer delegationHours,
+                      Integer pollSeconds, String auth, Integer inFlightMarginHours, Integer bringOnlineHours) {
+        public Fts {
+            url = url == null ? "https://lcgfts3.gridpp.rl.ac.uk:8446" : url;
+            java.net.URI u;
+            try {
+                u = new java.net.URI(url);
+            } catch (java.net.URISyntaxException e) {
+                throw new ConfigException("fts.url: '" + url + "' is not a URL: " + e.getMessage());
+            }
+            if (!"https".equals(u.getScheme()) || u.getHost() == null || u.getRawUserInfo() != null || u.getRawQuery() != null
+                    || (u.getPath() != null && !u.getPath().isEmpty() && !u.getPath().equals("/"))) {
+                throw new ConfigException("fts.url: '" + url + "' must be https://HOST:PORT with nothing after it,"
+                        + " e.g. https://lcgfts3.gridpp.rl.ac.uk:8446");
+            }
+            filesPerJob = range(filesPerJob, 200, 1, 1000, "fts.filesPerJob");
+            archiveTimeoutHours = range(archiveTimeoutHours, 24, 1, 24 * 30, "fts.archiveTimeoutHours");
+            retry = range(retry, 5, -1, 100, "fts.retry");
+            delegationHours = range(delegationHours, 72, 3, 24 * 30, "fts.delegationHours");
+            pollSeconds = range(pollSeconds, 300, 10, 86_400, "fts.pollSeconds");
+            auth = oneOf(auth, "auto", "fts.auth", "auto", "x509", "token");
+            inFlightMarginHours = range(inFlightMarginHours, 24, 1, 24 * 30, "fts.inFlightMarginHours");
+            bringOnlineHours = range(bringOnlineHours, 24, 1, 24 * 30, "fts.bringOnlineHours");
         }
     }
 

@@ -120,6 +120,15 @@ class ExampleConfigTest {
         defaults.put("executor.type", d.executor().type());
         defaults.put("claims.leaseSeconds", String.valueOf(d.claims().leaseSeconds()));
         defaults.put("lockDir", d.lockDir());
+        defaults.put("fts.url", d.fts().url());
+        defaults.put("fts.filesPerJob", String.valueOf(d.fts().filesPerJob()));
+        defaults.put("fts.archiveTimeoutHours", String.valueOf(d.fts().archiveTimeoutHours()));
+        defaults.put("fts.retry", String.valueOf(d.fts().retry()));
+        defaults.put("fts.delegationHours", String.valueOf(d.fts().delegationHours()));
+        defaults.put("fts.pollSeconds", String.valueOf(d.fts().pollSeconds()));
+        defaults.put("fts.auth", d.fts().auth());
+        defaults.put("fts.inFlightMarginHours", String.valueOf(d.fts().inFlightMarginHours()));
+        defaults.put("fts.bringOnlineHours", String.valueOf(d.fts().bringOnlineHours()));
         Map<String, String> documented = new LinkedHashMap<>();
         documentedKeys().forEach(k -> documented.put(k.path(), k.def()));
         defaults.forEach((k, v) -> assertThat(documented.get(k)).as("documented default of %s", k).isEqualTo(v));

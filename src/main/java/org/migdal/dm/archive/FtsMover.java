@@ -1,0 +1,585 @@
+package org.migdal.dm.archive;
+
+import org.migdal.dm.catalog.Catalog;
+import org.migdal.dm.catalog.CatalogFile;
+import org.migdal.dm.catalog.Changes;
+import org.migdal.dm.catalog.FileEvent;
+import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.catalog.LostClaimException;
+import org.migdal.dm.catalog.Stage;
+import org.migdal.dm.fts.FtsClient;
+import org.migdal.dm.fts.FtsException;
+import org.migdal.dm.fts.FtsStates;
+import org.migdal.dm.fts.Job;
+import org.migdal.dm.fts.JobFile;
+import org.migdal.dm.fts.JobLookup;
+import org.migdal.dm.fts.Submission;
+import org.migdal.dm.fts.SubmitResult;
+import org.migdal.dm.fts.TapeSubmissionBuilder;
+import org.migdal.dm.fts.TransferFile;
+import org.migdal.dm.storage.RemoteFile;
+import org.migdal.dm.storage.StorageEndpoint;
+import org.migdal.dm.storage.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The FTS3 tape mover ({@code archive.mover: fts}): hands compressed copies to FTS3 as tape jobs with archive monitoring
+ * (so FINISHED means "on tape", reference §3.3) and follows them with bulk polling until each file is ON_TAPE, retried,
+ * or QUARANTINED with FTS's reason.
+ *
+ * <p>One {@link #move()} is: check the delegation (X509 only; a token-only client is refused before any file is
+ * touched, reference §6), submit the COMPRESSED files it can claim ({@link #submit()}), then check the files in flight
+ * that are due ({@link #poll()}) with one {@code GET /jobs/{id1},…?files=…} per ≤ 100 jobs, never one request per file.
+ *
+ * <p>State mapping per file (reference §7, Rucio's):
+ * <ul>
+ *   <li>FINISHED → ON_TAPE, with the job id and FTS's copy and archive finish times in the history;</li>
+ *   <li>FAILED/CANCELED → {@link Catalog#fail} ("FTS job id: reason"), i.e. back to COMPRESSED with backoff and a new
+ *       attempt (so a new sid, a new job), QUARANTINED with FTS's reason after the attempt limit; except when the reason
+ *       says the destination exists (on tape / overwrite not enabled) and the {@code dst_file} report matches the size
+ *       and adler32 and says {@code file_on_tape}: that is success;</li>
+ *   <li>any other state (SUBMITTED, ACTIVE, ARCHIVING, STAGING…) → released, checked again later with growing intervals;
+ *       a file in flight longer than archive timeout + margin (counted from FTS's submit time) is cancelled at FTS and
+ *       failed, so no file stays TAPE_SUBMITTED forever;</li>
+ *   <li>job unknown to FTS (purged, 404) → last-chance check on the tape endpoint: the right size and adler32 (and the tape
+ *       flag where the endpoint reports one) is success, anything else fails the attempt and the file is resubmitted;</li>
+ *   <li>lookup error (403, missing from the reply, FTS unreachable) → checked again later, within the same in-flight limit.</li>
+ * </ul>
+ *
+ * <p>Source and destination URLs are the storage endpoints' own URLs ({@link StorageEndpoint#urlOf}) of the compressed
+ * copy: what FTS copies is exactly what the catalog names. FTS refuses {@code file://} URLs, so the configuration does
+ * not allow this mover with {@code file://} storage.
+ */
+public final class FtsMover implements TapeMover {
+    private static final Logger log = LoggerFactory.getLogger(FtsMover.class);
+    private static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
+
+    /**
+     * @param batch          COMPRESSED files claimed for submission per cycle
+     * @param pollLimit      in-flight files checked per cycle at most
+     * @param filesPerJob    files per FTS job (1..1000)
+     * @param archiveTimeout FTS {@code archive_timeout}: how long the tape system has to confirm a copy
+     * @param retry          FTS retries per file inside a job
+     * @param pollInterval   the shortest interval between two checks of a file (growing with its time in flight)
+     * @param inFlightMargin added to the archive timeout: after that long in flight a job is cancelled and its files failed
+     * @param runId          names the cycle in the jobs' metadata
+     */
+    public record Settings(int batch, int pollLimit, int filesPerJob, Duration archiveTimeout, int retry, Duration pollInterval,
+                           Duration inFlightMargin, String runId) {
+        public Settings {
+            if (batch < 1 || pollLimit < 1) {
+                throw new IllegalArgumentException("batch and pollLimit must be at least 1");
+            }
+            Objects.requireNonNull(archiveTimeout, "archiveTimeout");
+            Objects.requireNonNull(pollInterval, "pollInterval");
+            Objects.requireNonNull(inFlightMargin, "inFlightMargin");
+            runId = runId == null ? "migdal-dm" : runId;
+        }
+
+        public Duration maxInFlight() {
+            return archiveTimeout.plus(inFlightMargin);
+        }
+    }
+
+    /** The FTS mover will not run; no file was touched. */
+    public static final class Refused extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        public Refused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** What the last cycle did at FTS: submissions, and how many status requests the poll made. */
+    public record Cycle(int filesSubmitted, int jobsSubmitted, int filesPolled, int jobsPolled, int statusRequests,
+                        int stillInFlight, int cancelled) {
+        static final Cycle NONE = new Cycle(0, 0, 0, 0, 0, 0, 0);
+
+        Cycle plus(Cycle o) {
+            return new Cycle(filesSubmitted + o.filesSubmitted, jobsSubmitted + o.jobsSubmitted, filesPolled + o.filesPolled,
+                    jobsPolled + o.jobsPolled, statusRequests + o.statusRequests, stillInFlight + o.stillInFlight,
+                    cancelled + o.cancelled);
+        }
+    }
+
+    private final Catalog catalog;
+    private final StorageEndpoint disk;
+    private final StorageEndpoint tape;
+    private final FtsClient fts;
+    private final Settings settings;
+    private final Clock clock;
+    private volatile Cycle last = Cycle.NONE;
+
+    public FtsMover(Catalog catalog, StorageEndpoint disk, StorageEndpoint tape, FtsClient fts, Settings settings, Clock clock) {
+        this.catalog = Objects.requireNonNull(catalog);
+        this.disk = Objects.requireNonNull(disk);
+        this.tape = Objects.requireNonNull(tape);
+        this.fts = Objects.requireNonNull(fts);
+        this.settings = Objects.requireNonNull(settings);
+        this.clock = Objects.requireNonNull(clock);
+    }
+
+    /** What the last {@link #move()}, {@link #submit()} or {@link #poll()} did at FTS. */
+    public Cycle lastCycle() {
+        return last;
+    }
+
+    /** Delegation check, then submission of COMPRESSED files, then a check of the files in flight that are due. */
+    @Override
+    public ArchiveReport move() {
+        prepare();
+        Counter c = new Counter();
+        submitClaimed(c);
+        pollInFlight(c);
+        last = c.cycle;
+        return c.report();
+    }
+
+    /** Only the submission half of {@link #move()} (delegation checked first). */
+    public ArchiveReport submit() {
+        prepare();
+        Counter c = new Counter();
+        submitClaimed(c);
+        last = c.cycle;
+        return c.report();
+    }
+
+    /** Only the polling half of {@link #move()} (delegation checked first: archive monitoring uses the delegated proxy). */
+    public ArchiveReport poll() {
+        prepare();
+        Counter c = new Counter();
+        pollInFlight(c);
+        last = c.cycle;
+        return c.report();
+    }
+
+    /** Refuses a token-only client, and keeps the delegated proxy fresh (reference §5, §6, §8). */
+    private void prepare() {
+        if (fts.isTokenMode()) {
+            throw new Refused("FTS mover not started, no file touched: tape jobs need X509 proxy authentication and a"
+                    + " delegated proxy, and only a bearer token is configured. FTS3 refuses archive_timeout and bring_online"
+                    + " with token authentication (\"Requests to archive to tape using token authentication are not"
+                    + " supported\") because it polls the tape system with the delegated X509 proxy (FTS3 reference §6)."
+                    + " Provide a VOMS proxy (X509_USER_PROXY or credentials.proxy) and set fts.auth to x509 or auto", null);
+        }
+        try {
+            fts.ensureDelegated();
+        } catch (FtsException e) {
+            throw new Refused("FTS mover not started, no file touched: cannot check or renew the delegated proxy at "
+                    + fts.settings().endpoint() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ submission
+
+    private void submitClaimed(Counter c) {
+        List<CatalogFile> claimed = catalog.claim(Stage.TAPE, settings.batch());
+        if (claimed.isEmpty()) {
+            return;
+        }
+        List<CatalogFile> toSubmit = adoptLiveJobs(claimed, c);
+        Map<String, CatalogFile> byId = new HashMap<>();
+        TapeSubmissionBuilder builder = new TapeSubmissionBuilder(settings.runId(), settings.archiveTimeout())
+                .maxFilesPerJob(settings.filesPerJob()).retry(settings.retry());
+        for (CatalogFile f : toSubmit) {
+            if (f.compressedName() == null || f.compressedSize() == null || f.compressedAdler32() == null) {
+                c.failure(catalog, f, "tape-submit", "no compressed copy is recorded; cannot archive", true);
+                continue;
+            }
+            String name = f.compressedName();
+            TapeSubmissionBuilder.TapeFile tf;
+            try {
+                tf = new TapeSubmissionBuilder.TapeFile(f.lfn(), String.valueOf(f.id()), f.attempts() + 1, disk.urlOf(name),
+                        tape.urlOf(name), f.compressedAdler32(), f.compressedSize());
+                // the checks FTS makes on every URL (no file://, scheme, host and path), per file so one bad row stays alone
+                TransferFile.of(tf.source(), tf.destination(), "ADLER32:" + tf.adler32(), tf.size(), null);
+            } catch (IllegalArgumentException e) {
+                c.failure(catalog, f, "tape-submit", "cannot hand " + name + " to FTS3: " + e.getMessage(), false);
+                continue;
+            }
+            builder.add(tf);
+            byId.put(tf.catalogId(), f);
+        }
+        if (byId.isEmpty()) {
+            return;
+        }
+        for (Submission s : builder.build()) {
+            List<CatalogFile> files = new ArrayList<>();
+            for (TransferFile tf : s.files()) {
+                files.add(byId.get(tf.metadata().get("catalog_id").asText()));
+            }
+            SubmitResult r;
+            try {
+                r = fts.submit(s);
+            } catch (FtsException e) {
+                for (CatalogFile f : files) {
+                    c.failure(catalog, f, "tape-submit", "FTS3 submission failed: " + e.getMessage(), false);
+                }
+                continue;
+            }
+            Instant next = clock.instant().plus(settings.pollInterval());
+            c.cycle = c.cycle.plus(new Cycle(files.size(), 1, 0, 0, 0, 0, 0));
+            for (int i = 0; i < files.size(); i++) {
+                CatalogFile f = files.get(i);
+                TransferFile tf = s.files().get(i);
+                try {
+                    catalog.release(f, Changes.none().tapeTransferId(r.jobId()), next, "tape-submit",
+                            "handed to FTS3 " + fts.settings().endpoint() + " as job " + r.jobId()
+                                    + (r.outcome() == SubmitResult.Outcome.SUBMITTED ? "" : " (" + r.outcome().name().toLowerCase(Locale.ROOT)
+                                    .replace('_', ' ') + ")")
+                                    + ", attempt " + (f.attempts() + 1) + ", sid " + r.sid() + ": " + tf.sources().get(0) + " → "
+                                    + tf.destinations().get(0) + ", " + f.compressedSize() + " bytes, " + tf.checksum()
+                                    + ", archive_timeout " + settings.archiveTimeout().toHours() + " h");
+                } catch (LostClaimException e) {
+                    log.warn("{}", e.getMessage());
+                }
+            }
+            log.info("FTS3 job {} ({}): {} files to tape", r.jobId(), r.outcome(), files.size());
+        }
+    }
+
+    /**
+     * Claimed files that already name an FTS job which is still alive for them (a poller that died while holding the
+     * file, so its claim was taken over) are followed, not submitted again. Files whose recorded job failed, finished
+     * for another attempt, or is gone are submitted. One bulk request per ≤ 100 recorded jobs.
+     */
+    private List<CatalogFile> adoptLiveJobs(List<CatalogFile> claimed, Counter c) {
+        Map<String, List<CatalogFile>> withJob = new LinkedHashMap<>();
+        List<CatalogFile> rest = new ArrayList<>();
+        for (CatalogFile f : claimed) {
+            if (isFtsJobId(f.tapeTransferId())) {
+                withJob.computeIfAbsent(f.tapeTransferId(), k -> new ArrayList<>()).add(f);
+            } else {
+                rest.add(f);
+            }
+        }
+        if (withJob.isEmpty()) {
+            return rest;
+        }
+        Map<String, JobLookup> found;
+        try {
+            found = lookup(new ArrayList<>(withJob.keySet()), c);
+        } catch (FtsException e) {
+            log.warn("cannot check earlier FTS jobs of {} files before resubmitting them: {}", withJob.size(), e.getMessage());
+            withJob.values().forEach(rest::addAll);
+            return rest;
+        }
+        for (Map.Entry<String, List<CatalogFile>> e : withJob.entrySet()) {
+            JobLookup l = found.get(e.getKey());
+            for (CatalogFile f : e.getValue()) {
+                Optional<JobFile> jf = l != null && l.isFound() ? fileOf(l.job(), f) : Optional.empty();
+                boolean alive = jf.isPresent() && (FtsStates.FINISHED.equals(jf.get().fileState())
+                        || !FtsStates.isFileFinal(jf.get().fileState(), l.job().jobState()));
+                if (alive) {
+                    judge(f, l.job(), jf.get(), c, new HashSet<>());
+                } else {
+                    rest.add(f);
+                }
+            }
+        }
+        return rest;
+    }
+
+    // ------------------------------------------------------------------ polling
+
+    private void pollInFlight(Counter c) {
+        List<CatalogFile> inFlight = catalog.claimInFlight(settings.pollLimit());
+        if (inFlight.isEmpty()) {
+            return;
+        }
+        Map<String, List<CatalogFile>> byJob = new LinkedHashMap<>();
+        for (CatalogFile f : inFlight) {
+            if (isFtsJobId(f.tapeTransferId())) {
+                byJob.computeIfAbsent(f.tapeTransferId(), k -> new ArrayList<>()).add(f);
+            } else {
+                // in flight without an FTS job (e.g. left by the built-in mover): the tape endpoint decides
+                lastChance(f, "no FTS job is recorded for it (transfer " + f.tapeTransferId() + ")", c);
+            }
+        }
+        if (byJob.isEmpty()) {
+            return;
+        }
+        Map<String, JobLookup> status;
+        try {
+            status = lookup(new ArrayList<>(byJob.keySet()), c);
+        } catch (FtsException e) {
+            log.warn("FTS3 status check of {} jobs failed, checking again later: {}", byJob.size(), e.getMessage());
+            Instant next = clock.instant().plus(settings.pollInterval());
+            for (List<CatalogFile> fs : byJob.values()) {
+                for (CatalogFile f : fs) {
+                    c.cycle = c.cycle.plus(new Cycle(0, 0, 1, 0, 0, 1, 0));
+                    release(f, next, null);
+                }
+            }
+            return;
+        }
+        Set<String> cancelled = new HashSet<>();
+        for (Map.Entry<String, List<CatalogFile>> e : byJob.entrySet()) {
+            String jobId = e.getKey();
+            JobLookup l = status.get(jobId);
+            c.cycle = c.cycle.plus(new Cycle(0, 0, e.getValue().size(), 1, 0, 0, 0));
+            for (CatalogFile f : e.getValue()) {
+                try {
+                    switch (l.status()) {
+                        case FOUND -> {
+                            Optional<JobFile> jf = fileOf(l.job(), f);
+                            if (jf.isEmpty()) {
+                                c.failure(catalog, f, "tape", "FTS job " + jobId + " does not list " + f.compressedName()
+                                        + " (catalog id " + f.id() + "); it will be submitted again", false);
+                            } else {
+                                judge(f, l.job(), jf.get(), c, cancelled);
+                            }
+                        }
+                        case NOT_FOUND -> lastChance(f, "FTS3 no longer knows job " + jobId + " (" + (l.message() == null
+                                ? l.httpStatus() : l.message()) + "; purged after its clean interval)", c);
+                        case ERROR -> unknownState(f, jobId, l, c, cancelled);
+                    }
+                } catch (LostClaimException ex) {
+                    log.warn("{}", ex.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Bulk status of these jobs: one request per ≤ 100 ids (FtsClient chunks), counted. */
+    private Map<String, JobLookup> lookup(List<String> ids, Counter c) throws FtsException {
+        int requests = (ids.size() + FtsClient.MAX_IDS_PER_REQUEST - 1) / FtsClient.MAX_IDS_PER_REQUEST;
+        c.cycle = c.cycle.plus(new Cycle(0, 0, 0, 0, requests, 0, 0));
+        return fts.jobs(ids, FtsClient.POLL_FILE_FIELDS);
+    }
+
+    /** Decides one file from its row in a job FTS knows. */
+    private void judge(CatalogFile f, Job job, JobFile jf, Counter c, Set<String> cancelled) {
+        String state = jf.fileState();
+        String jobId = job.jobId();
+        if (FtsStates.FINISHED.equals(state)) {
+            Instant copied = jf.finishTime();
+            Instant archived = jf.archiveFinishTime();
+            Instant at = archived != null ? archived : copied != null ? copied : job.jobFinished();
+            String msg = "on tape: FTS3 job " + jobId + " FINISHED at " + at + " (copied " + copied + ", tape confirmed "
+                    + archived + " through archive monitoring); " + jf.destSurl() + ", " + f.compressedSize()
+                    + " bytes, adler32 " + f.compressedAdler32() + " verified by FTS at both ends";
+            catalog.advance(f, FileState.ON_TAPE, Changes.none().tapeTransferId(jobId), "tape", msg);
+            c.onTape++;
+            return;
+        }
+        if (FtsStates.isFileFinal(state, job.jobState())) {
+            String reason = jf.reason().isEmpty() ? (job.reason().isEmpty() ? state : job.reason()) : jf.reason();
+            Optional<String> exists = existsOnTape(jf, f);
+            if (exists.isPresent()) {
+                catalog.advance(f, FileState.ON_TAPE, Changes.none().tapeTransferId(jobId), "tape", "on tape: FTS3 job "
+                        + jobId + " " + state + " with \"" + reason + "\", but its dst_file report shows the destination "
+                        + jf.destSurl() + " " + exists.get() + ": the copy on tape is this file");
+                c.onTape++;
+                return;
+            }
+            c.failure(catalog, f, "tape", "FTS job " + jobId + ": " + reason, false);
+            return;
+        }
+        // not final yet: SUBMITTED, READY, ACTIVE, ARCHIVING, STAGING, ON_HOLD, NOT_USED in a live job …
+        Instant since = job.submitTime() != null ? job.submitTime() : clock.instant();
+        Duration inFlight = Duration.between(since, clock.instant());
+        if (inFlight.compareTo(settings.maxInFlight()) > 0) {
+            String why = cancel(jobId, cancelled, c);
+            c.failure(catalog, f, "tape", "FTS job " + jobId + ": still " + state + " after " + hours(inFlight)
+                    + " in flight (archive timeout " + hours(settings.archiveTimeout()) + " + margin "
+                    + hours(settings.inFlightMargin()) + "); " + why + "; it will be submitted again", false);
+            return;
+        }
+        c.cycle = c.cycle.plus(new Cycle(0, 0, 0, 0, 0, 1, 0));
+        release(f, clock.instant().plus(nextPoll(inFlight, settings.pollInterval())), null);
+    }
+
+    /**
+     * The exception of reference §7: the file failed because its destination exists (on tape, or overwrite is not
+     * enabled), and the {@code dst_file} report shows the same size and adler32, on tape. Returns what was found.
+     */
+    static Optional<String> existsOnTape(JobFile jf, CatalogFile f) {
+        String reason = jf.reason().toLowerCase(Locale.ROOT);
+        if (!reason.contains("destination file exists and is on tape") && !reason.contains("overwrite is not enabled")) {
+            return Optional.empty();
+        }
+        Optional<JobFile.DstFile> d = jf.dstFile();
+        if (d.isEmpty() || d.get().fileSize() == null || !d.get().fileSize().equals(f.compressedSize())) {
+            return Optional.empty();
+        }
+        String type = d.get().checksumType();
+        String value = d.get().checksumValue();
+        if (type == null || !type.equalsIgnoreCase("ADLER32") || value == null || !value.matches("[0-9A-Fa-f]{1,8}")) {
+            return Optional.empty();
+        }
+        String sum = "0".repeat(8 - value.length()) + value.toLowerCase(Locale.ROOT);
+        if (!sum.equals(f.compressedAdler32()) || !d.get().fileOnTape()) {
+            return Optional.empty();
+        }
+        return Optional.of("with " + d.get().fileSize() + " bytes, adler32 " + sum + " and file_on_tape true");
+    }
+
+    /** A lookup error: try again later, but not past the in-flight limit (counted from the last submission event). */
+    private void unknownState(CatalogFile f, String jobId, JobLookup l, Counter c, Set<String> cancelled) {
+        Instant since = lastSubmission(f).orElse(f.tapeSubmittedAt() != null ? f.tapeSubmittedAt() : clock.instant());
+        Duration inFlight = Duration.between(since, clock.instant());
+        String what = l.message() != null ? l.message() : String.valueOf(l.httpStatus());
+        if (inFlight.compareTo(settings.maxInFlight()) > 0) {
+            String why = cancel(jobId, cancelled, c);
+            c.failure(catalog, f, "tape", "FTS job " + jobId + " could not be checked for " + hours(inFlight) + " ("
+                    + what + "); " + why + "; it will be submitted again", false);
+            return;
+        }
+        log.warn("FTS3 job {}: cannot read its state ({}); checking {} again later", jobId, what, f.lfn());
+        c.cycle = c.cycle.plus(new Cycle(0, 0, 0, 0, 0, 1, 0));
+        release(f, clock.instant().plus(nextPoll(inFlight, settings.pollInterval())), null);
+    }
+
+    private Optional<Instant> lastSubmission(CatalogFile f) {
+        List<FileEvent> events = catalog.events(f.id());
+        Instant latest = null;
+        for (FileEvent e : events) {
+            if ("tape-submit".equals(e.action()) && e.ok() && (latest == null || e.at().isAfter(latest))) {
+                latest = e.at();
+            }
+        }
+        return Optional.ofNullable(latest);
+    }
+
+    /** Cancels a job once per cycle; says what happened, for the file's history. */
+    private String cancel(String jobId, Set<String> cancelled, Counter c) {
+        if (!cancelled.add(jobId)) {
+            return "job cancelled at FTS";
+        }
+        try {
+            var r = fts.cancel(jobId);
+            c.cycle = c.cycle.plus(new Cycle(0, 0, 0, 0, 0, 0, 1));
+            return r.alreadyTerminal() ? "the job was already " + r.job().jobState() + " at FTS" : "job cancelled at FTS";
+        } catch (FtsException e) {
+            log.warn("cannot cancel FTS3 job {}: {}", jobId, e.getMessage());
+            return "cancelling it at FTS failed (" + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * FTS does not know the job (purged) or none is recorded: the tape endpoint decides. The right size and adler32, and
+     * the tape flag where the endpoint reports one, is success; anything else fails the attempt (resubmission).
+     */
+    private void lastChance(CatalogFile f, String why, Counter c) {
+        String name = f.compressedName();
+        if (name == null || f.compressedSize() == null || f.compressedAdler32() == null) {
+            c.failure(catalog, f, "tape", why + "; no compressed copy is recorded", true);
+            return;
+        }
+        String url = tape.urlOf(name);
+        try {
+            Optional<RemoteFile> r = tape.stat(name);
+            if (r.isEmpty()) {
+                c.failure(catalog, f, "tape", why + "; last-chance check: " + url + " does not exist; it will be submitted again", false);
+                return;
+            }
+            if (r.get().size() != f.compressedSize()) {
+                c.failure(catalog, f, "tape", why + "; last-chance check: " + url + " has " + r.get().size() + " bytes, expected "
+                        + f.compressedSize() + "; it will be submitted again", false);
+                return;
+            }
+            String sum = tape.checksum(name);
+            if (!sum.equals(f.compressedAdler32())) {
+                c.failure(catalog, f, "tape", why + "; last-chance check: " + url + " has adler32 " + sum + ", expected "
+                        + f.compressedAdler32() + "; it will be submitted again", false);
+                return;
+            }
+            if (Boolean.FALSE.equals(r.get().onTape())) {
+                c.failure(catalog, f, "tape", why + "; last-chance check: " + url + " has the right size and adler32 but the"
+                        + " tape endpoint reports no tape copy (BackUpExists unset); it will be submitted again", false);
+                return;
+            }
+            catalog.advance(f, FileState.ON_TAPE, Changes.none(), "tape", "on tape (last-chance check): " + why + "; the tape"
+                    + " endpoint has " + url + " with " + f.compressedSize() + " bytes and adler32 " + sum
+                    + (Boolean.TRUE.equals(r.get().onTape()) ? " and its tape copy flag" : " (the endpoint does not report tape residency)"));
+            c.onTape++;
+        } catch (StorageException e) {
+            c.failure(catalog, f, "tape", why + "; last-chance check of " + url + " failed (" + e.kind() + "): " + e.getMessage()
+                    + "; it will be submitted again", false);
+        }
+    }
+
+    private void release(CatalogFile f, Instant next, String message) {
+        try {
+            catalog.release(f, Changes.none(), next, "tape-poll", message);
+        } catch (LostClaimException e) {
+            log.warn("{}", e.getMessage());
+        }
+    }
+
+    /** The row of this catalog file in a job: matched on the metadata we sent ({@code catalog_id}), highest attempt. */
+    static Optional<JobFile> fileOf(Job job, CatalogFile f) {
+        String id = String.valueOf(f.id());
+        JobFile best = null;
+        int bestAttempt = Integer.MIN_VALUE;
+        for (JobFile jf : job.files()) {
+            if (jf.metadata("catalog_id").filter(id::equals).isPresent()) {
+                int a = jf.fileMetadata().path("attempt").asInt(0);
+                if (best == null || a > bestAttempt) {
+                    best = jf;
+                    bestAttempt = a;
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    static boolean isFtsJobId(String id) {
+        return id != null && id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    }
+
+    /** Half the time already in flight, at least {@code min}, at most one hour (unless {@code min} is longer). */
+    static Duration nextPoll(Duration inFlight, Duration min) {
+        Duration half = inFlight.dividedBy(2);
+        if (half.compareTo(MAX_POLL_INTERVAL) > 0) {
+            half = MAX_POLL_INTERVAL;
+        }
+        return half.compareTo(min) < 0 ? min : half;
+    }
+
+    private static String hours(Duration d) {
+        long m = d.toMinutes();
+        return m >= 120 ? (m / 60) + " h" : m + " min";
+    }
+
+    private static final class Counter {
+        int onTape;
+        int failed;
+        int quarantined;
+        Cycle cycle = Cycle.NONE;
+
+        void failure(Catalog catalog, CatalogFile f, String action, String error, boolean permanent) {
+            try {
+                CatalogFile after = catalog.fail(f, action, error, permanent);
+                log.warn("tape {}: {}", f.lfn(), error);
+                if (after.state() == FileState.QUARANTINED) {
+                    quarantined++;
+                } else {
+                    failed++;
+                }
+            } catch (LostClaimException e) {
+                log.warn("{}", e.getMessage());
+            }
+        }
+
+        ArchiveReport report() {
+            return new ArchiveReport(0, onTape, failed, quarantined, 0, 0);
+        }
+    }
+}
