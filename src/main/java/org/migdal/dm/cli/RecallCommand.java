@@ -73,6 +73,9 @@ final class RecallCommand implements Callable<Integer> {
                     ? " (" + (files.size() - requested) + " already open)" : ""));
             Recaller.Report r = ctx.recaller().run(files.size() + 100);
             out.println("recalled and verified " + r.done() + ", failed " + r.failed() + " (see `show LFN` for each file's history)");
+            if (ctx.config.archive().mover().equals("fts")) {
+                out.println("the others are staging through FTS3; `migdal-dm poll` (or the grid cycle) verifies them as they arrive");
+            }
             return r.failed() == 0 ? Main.OK : Main.FAILURE;
         }
     }
