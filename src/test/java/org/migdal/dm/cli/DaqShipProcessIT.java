@@ -106,7 +106,9 @@ class DaqShipProcessIT {
                     Path f = disk.resolve(rel);
                     String ymd = run.substring(run.length() - 13, run.length() - 7);
                     String lfn = "/" + ymd.substring(0, 4) + "/" + ymd + "/" + rel;
-                    expected.put(lfn, writeFile(f, 2 * 1048576L + n, n));
+                    // one large file per run keeps a shipper busy for a while, so both processes surely overlap
+                    long size = i == 0 ? 96 * 1048576L + n : 2 * 1048576L + n;
+                    expected.put(lfn, writeFile(f, size, n));
                     locals.put(lfn, f);
                     n++;
                 }
@@ -116,8 +118,8 @@ class DaqShipProcessIT {
         assertThat(expected).hasSize(60);
         Path cfgA = tmp.resolve("a.yaml");
         Path cfgB = tmp.resolve("b.yaml");
-        Files.writeString(cfgA, DaqProcesses.config(db, List.of(d1, d2), storage, tape, tmp.resolve("lockA"), 2));
-        Files.writeString(cfgB, DaqProcesses.config(db, List.of(d1, d2), storage, tape, tmp.resolve("lockB"), 2));
+        Files.writeString(cfgA, DaqProcesses.config(db, List.of(d1, d2), storage, tape, tmp.resolve("lockA"), 1));
+        Files.writeString(cfgB, DaqProcesses.config(db, List.of(d1, d2), storage, tape, tmp.resolve("lockB"), 1));
         Path logs = tmp.resolve("logs");
 
         assertThat(Main.execute("-c", cfgA.toString(), "scan")).isZero();
