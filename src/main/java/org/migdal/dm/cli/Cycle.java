@@ -1,7 +1,6 @@
 package org.migdal.dm.cli;
 
 import org.migdal.dm.archive.ArchiveReport;
-import org.migdal.dm.catalog.FileFilter;
 import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.daq.DiskCleaner;
 import org.migdal.dm.daq.ScanReport;
@@ -50,11 +49,7 @@ final class Cycle {
                 problems.add("ship and clean not started, no file touched: " + refusal.get());
                 log.error("ship and clean not started, no file touched: {}", refusal.get());
             } else {
-                long pending = ctx.catalog().count(new FileFilter(FileState.REGISTERED, null, null, null, 0, 1));
-                long bytes = ctx.catalog().counts().stream().filter(c -> c.state() == FileState.REGISTERED).mapToLong(c -> c.bytes()).sum();
-                try (Progress p = new Progress(err, interactive && pending > 0, "ship", bytes)) {
-                    ship = ctx.shipper().ship(p);
-                }
+                ship = ship(ctx, interactive, err);
                 if (ship.failed() + ship.quarantined() > 0) {
                     problems.add("ship: " + ship.failed() + " failed, " + ship.quarantined() + " quarantined (see `migdal-dm ls --state QUARANTINED` and `show LFN`)");
                 }
@@ -70,17 +65,7 @@ final class Cycle {
             problems.add("archive not started, no file touched: " + gridRefusal.get());
             log.error("archive not started, no file touched: {}", gridRefusal.get());
         } else if (role.equals("grid") || role.equals("all")) {
-            ctx.catalog().releaseClaimsOfDeadProcesses();
-            long bytes = ctx.catalog().counts().stream().filter(c -> c.state() == FileState.ON_DISK_STORAGE).mapToLong(c -> c.bytes()).sum();
-            try (Progress p = new Progress(err, interactive && bytes > 0, "compress", bytes)) {
-                archive = ctx.compression().run(p);
-            }
-            try {
-                archive = archive.plus(ctx.mover().move());
-            } catch (org.migdal.dm.archive.FtsMover.Refused e) {
-                problems.add("tape transfers not started, no file touched: " + e.getMessage());
-                log.error("tape transfers not started, no file touched: {}", e.getMessage());
-            }
+            archive = archive(ctx, interactive, err, problems);
             if (archive.failed() + archive.quarantined() > 0) {
                 problems.add("archive: " + archive.failed() + " failed, " + archive.quarantined() + " quarantined");
             }
@@ -95,6 +80,35 @@ final class Cycle {
         Result r = new Result(scan, ship, clean, archive, raw, problems);
         log.info("cycle {} done: {}", role, summary(r));
         return r;
+    }
+
+    /** Ships every registered file, with a progress bar on a terminal. */
+    static ShipReport ship(Context ctx, boolean interactive, PrintStream err) {
+        long bytes = bytesIn(ctx, FileState.REGISTERED);
+        try (Progress p = new Progress(err, interactive && bytes > 0, "ship", bytes)) {
+            return ctx.shipper().ship(p);
+        }
+    }
+
+    /** Compresses a cycle's worth of files and runs the tape mover; a mover that refuses to start is a problem. */
+    static ArchiveReport archive(Context ctx, boolean interactive, PrintStream err, List<String> problems) {
+        ctx.catalog().releaseClaimsOfDeadProcesses();
+        long bytes = bytesIn(ctx, FileState.ON_DISK_STORAGE);
+        ArchiveReport archive;
+        try (Progress p = new Progress(err, interactive && bytes > 0, "compress", bytes)) {
+            archive = ctx.compression().run(p);
+        }
+        try {
+            archive = archive.plus(ctx.mover().move());
+        } catch (org.migdal.dm.archive.FtsMover.Refused e) {
+            problems.add("tape transfers not started, no file touched: " + e.getMessage());
+            log.error("tape transfers not started, no file touched: {}", e.getMessage());
+        }
+        return archive;
+    }
+
+    private static long bytesIn(Context ctx, FileState state) {
+        return ctx.catalog().counts().stream().filter(c -> c.state() == state).mapToLong(c -> c.bytes()).sum();
     }
 
     static String summary(Result r) {

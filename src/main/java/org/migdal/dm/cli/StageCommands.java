@@ -6,7 +6,6 @@ import org.migdal.dm.daq.DiskCleaner;
 import org.migdal.dm.daq.ScanReport;
 import org.migdal.dm.transfer.ShipReport;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintWriter;
@@ -80,11 +79,7 @@ final class StageCommands {
 
         @Override
         int stage(Context ctx, PrintWriter out, PrintWriter err) {
-            long bytes = ctx.catalog().counts().stream().filter(c -> c.state() == FileState.REGISTERED).mapToLong(c -> c.bytes()).sum();
-            ShipReport r;
-            try (Progress p = new Progress(System.err, Progress.interactive() && bytes > 0, "ship", bytes)) {
-                r = ctx.shipper().ship(p);
-            }
+            ShipReport r = Cycle.ship(ctx, Progress.interactive(), System.err);
             out.printf(java.util.Locale.ROOT, "shipped %d files (%.1f MiB, %.1f MiB/s), %d failed, %d quarantined%n",
                     r.shipped(), r.bytes() / 1048576.0, r.mibPerSecond(), r.failed(), r.quarantined());
             return r.failed() + r.quarantined() == 0 ? Main.OK : Main.FAILURE;
@@ -116,17 +111,13 @@ final class StageCommands {
 
         @Override
         int stage(Context ctx, PrintWriter out, PrintWriter err) {
-            ctx.catalog().releaseClaimsOfDeadProcesses();
-            long bytes = ctx.catalog().counts().stream().filter(c -> c.state() == FileState.ON_DISK_STORAGE).mapToLong(c -> c.bytes()).sum();
-            ArchiveReport r;
-            try (Progress p = new Progress(System.err, Progress.interactive() && bytes > 0, "compress", bytes)) {
-                r = ctx.compression().run(p);
-            }
-            r = r.plus(ctx.mover().move());
+            java.util.List<String> problems = new java.util.ArrayList<>();
+            ArchiveReport r = Cycle.archive(ctx, Progress.interactive(), System.err, problems);
+            problems.forEach(p -> err.println("problem: " + p));
             int raw = ctx.config.archive().cleanupRaw() ? ctx.rawCleaner().clean(ctx.config.archive().jobsPerCycle()) : 0;
             out.printf("compressed %d, on tape %d, failed %d, quarantined %d, raw copies deleted %d%n",
                     r.compressed(), r.onTape(), r.failed(), r.quarantined(), raw);
-            return r.failed() + r.quarantined() == 0 ? Main.OK : Main.FAILURE;
+            return r.failed() + r.quarantined() == 0 && problems.isEmpty() ? Main.OK : Main.FAILURE;
         }
     }
 
