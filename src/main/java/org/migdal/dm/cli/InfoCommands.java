@@ -166,10 +166,12 @@ final class InfoCommands {
                     return Main.FAILURE;
                 }
                 List<FileEvent> events = ctx.catalog().events(f.get().id());
+                List<org.migdal.dm.catalog.Recall> recalls = ctx.recalls().of(f.get().id());
                 if (json) {
                     Map<String, Object> doc = new LinkedHashMap<>();
                     doc.put("file", f.get());
                     doc.put("events", events);
+                    doc.put("recalls", recalls);
                     out.println(Main.json().writeValueAsString(doc));
                     return Main.OK;
                 }
@@ -182,6 +184,14 @@ final class InfoCommands {
                 out.println("history:");
                 for (FileEvent e : events) {
                     out.printf("  %s %-4s %-15s %s  (%s)%n", e.at(), e.ok() ? "ok" : "FAIL", e.action(), e.message(), e.actor());
+                }
+                if (!recalls.isEmpty()) {
+                    out.println("recalls:");
+                    for (org.migdal.dm.catalog.Recall r : recalls) {
+                        out.printf("  %s → %s: %s%s%s%n", r.requestedAt(), r.destination(), r.state(),
+                                r.transferId() == null ? "" : " (transfer " + r.transferId() + ")",
+                                r.lastError() == null ? "" : " — " + r.lastError());
+                    }
                 }
             }
             return Main.OK;
