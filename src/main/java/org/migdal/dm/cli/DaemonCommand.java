@@ -11,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code daemon}: the same cycle as {@code run}, repeated on a schedule until stopped. */
-@Command(name = "daemon", description = "Run cycles of a role every --interval seconds until stopped (SIGTERM finishes the cycle first).")
+@Command(name = "daemon", description = "Run cycles of a role every --interval seconds until stopped; SIGTERM lets the running cycle finish first.")
 final class DaemonCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(DaemonCommand.class);
 
@@ -27,9 +27,20 @@ final class DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "daemon-stop"));
+        CountDownLatch finished = new CountDownLatch(1);
+        // SIGTERM: no new cycle starts, and the JVM waits (up to an hour) for the running one to finish
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                if (!finished.await(1, TimeUnit.HOURS)) {
+                    log.error("the running cycle did not finish within an hour of SIGTERM; stopping anyway (claims expire and are resumed)");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "daemon-stop"));
         try (Context ctx = new Context(main.loadConfig())) {
-            while (true) {
+            while (stop.getCount() > 0) {
                 try {
                     int rc = RunCommand.runLocked(ctx, role, main.spec.commandLine().getOut(), main.spec.commandLine().getErr());
                     log.info("cycle ended with exit code {}", rc);
@@ -37,9 +48,13 @@ final class DaemonCommand implements Callable<Integer> {
                     log.error("cycle failed: {}", e.getMessage(), e);
                 }
                 if (stop.await(interval, TimeUnit.SECONDS)) {
-                    return Main.OK;
+                    break;
                 }
             }
+            log.info("daemon stopping: the last cycle has finished");
+            return Main.OK;
+        } finally {
+            finished.countDown();
         }
     }
 }
