@@ -1,11 +1,10 @@
 package org.migdal.dm.archive;
 
 import org.migdal.dm.storage.FileEndpoint;
+import org.migdal.dm.storage.ForwardingEndpoint;
 import org.migdal.dm.storage.RemoteFile;
-import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -20,18 +19,17 @@ import java.util.Optional;
  * <p>{@link #reportTapeFlag} makes {@link #stat} report a tape flag as an EOS+CTA xroot endpoint does
  * ({@code BackUpExists}); by default it reports none ({@code null}), like {@code file://} and WebDAV.
  */
-final class AliasedEndpoint implements StorageEndpoint {
-    private final FileEndpoint inner;
+final class AliasedEndpoint extends ForwardingEndpoint {
     private final URI base;
     private volatile Boolean tapeFlag;
 
     AliasedEndpoint(Path folder, URI base) {
-        this.inner = new FileEndpoint(folder.toUri());
+        super(new FileEndpoint(folder.toUri()));
         this.base = base;
     }
 
     Path folder() {
-        return inner.root();
+        return real.root();
     }
 
     /** null: no tape flag reported; true/false: every file reports this flag. */
@@ -45,28 +43,8 @@ final class AliasedEndpoint implements StorageEndpoint {
     }
 
     @Override
-    public Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException {
-        return inner.put(source, size, path, overwrite);
-    }
-
-    @Override
     public Optional<RemoteFile> stat(String path) throws StorageException {
         Boolean flag = tapeFlag;
-        return inner.stat(path).map(r -> new RemoteFile(r.path(), r.size(), r.onDisk(), flag));
-    }
-
-    @Override
-    public String checksum(String path) throws StorageException {
-        return inner.checksum(path);
-    }
-
-    @Override
-    public InputStream open(String path) throws StorageException {
-        return inner.open(path);
-    }
-
-    @Override
-    public void delete(String path) throws StorageException {
-        inner.delete(path);
+        return real.stat(path).map(r -> new RemoteFile(r.path(), r.size(), r.onDisk(), flag));
     }
 }

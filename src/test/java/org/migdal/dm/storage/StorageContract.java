@@ -134,26 +134,7 @@ abstract class StorageContract {
         StorageEndpoint e = endpoint();
         String path = root + "/partial.dat";
         long declared = 8L * 1024 * 1024;
-        InputStream failing = new InputStream() {
-            long sent;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (sent >= declared / 2) {
-                    throw new IOException("DAQ disk read error (simulated by the test)");
-                }
-                int n = (int) Math.min(len, declared / 2 - sent);
-                java.util.Arrays.fill(b, off, off + n, (byte) 7);
-                sent += n;
-                return n;
-            }
-        };
+        InputStream failing = new FailingSource(declared / 2);
         assertThatThrownBy(() -> e.put(failing, declared, path, false)).isInstanceOf(StorageException.class);
         Optional<RemoteFile> after = e.stat(path);
         assertThat(after.isEmpty() || after.get().size() < declared)
@@ -173,6 +154,33 @@ abstract class StorageContract {
         assertThatThrownBy(() -> e.checksum(root + "/nope.dat")).isInstanceOfSatisfying(StorageException.class,
                 x -> assertThat(x.kind()).isEqualTo(StorageException.Kind.NOT_FOUND));
         assertThatThrownBy(() -> readAll(e, root + "/nope.dat")).isInstanceOf(Exception.class);
+    }
+
+    /** A DAQ disk that fails after {@code good} bytes: gives bytes of 7, then throws an IOException. */
+    static final class FailingSource extends InputStream {
+        private final long good;
+        private long given;
+
+        FailingSource(long good) {
+            this.good = good;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (given >= good) {
+                throw new IOException("DAQ disk read error (simulated by the test)");
+            }
+            int n = (int) Math.min(len, good - given);
+            java.util.Arrays.fill(b, off, off + n, (byte) 7);
+            given += n;
+            return n;
+        }
     }
 
     /** {@code size} bytes of zeros with a marker every GiB: what a sparse file reads as, without a disk. */

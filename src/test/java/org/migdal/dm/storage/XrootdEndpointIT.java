@@ -226,26 +226,7 @@ class XrootdEndpointIT {
     void aSourceThatFailsMidwayLeavesNothing() throws Exception {
         String path = dir + "/broken.dat";
         long declared = 16L * 1024 * 1024;
-        InputStream failing = new InputStream() {
-            long given;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (given >= declared / 2) {
-                    throw new IOException("DAQ disk read error (simulated)");
-                }
-                int n = (int) Math.min(len, declared / 2 - given);
-                Arrays.fill(b, off, off + n, (byte) 7);
-                given += n;
-                return n;
-            }
-        };
+        InputStream failing = new StorageContract.FailingSource(declared / 2);
         assertThatThrownBy(() -> ep.put(failing, declared, path, false)).isInstanceOf(StorageException.class)
                 .hasMessageContaining("DAQ disk read error").hasMessageContaining(ep.urlOf(path));
         assertThat(ep.stat(path)).isEmpty();
