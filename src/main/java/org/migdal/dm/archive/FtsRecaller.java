@@ -16,7 +16,6 @@ import org.migdal.dm.fts.JobParams;
 import org.migdal.dm.fts.Submission;
 import org.migdal.dm.fts.SubmitResult;
 import org.migdal.dm.fts.TransferFile;
-import org.migdal.dm.storage.RemoteFile;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
 import org.slf4j.Logger;
@@ -287,7 +286,6 @@ public final class FtsRecaller implements RecallMover {
             return;
         }
         CatalogFile f = file.get();
-        String name = f.compressedName();
         StorageEndpoint dest;
         try {
             dest = destinations.apply(r.destination());
@@ -296,18 +294,16 @@ public final class FtsRecaller implements RecallMover {
             tally[1]++;
             return;
         }
-        String to = dest.urlOf(name);
+        String to = dest.urlOf(f.compressedName());
         try {
-            Optional<RemoteFile> arrived = dest.stat(name);
-            String sum = arrived.isPresent() ? dest.checksum(name) : null;
-            if (arrived.isEmpty() || arrived.get().size() != f.compressedSize() || !f.compressedAdler32().equals(sum)) {
-                recalls.fail(r, why + ", but " + to + " holds " + arrived.map(a -> a.size() + " bytes with adler32 " + sum)
-                        .orElse("nothing") + ", expected " + f.compressedSize() + " bytes with adler32 " + f.compressedAdler32(), false);
+            Optional<String> problem = Recaller.arrivalProblem(dest, f);
+            if (problem.isPresent()) {
+                recalls.fail(r, why + ", but " + problem.get(), false);
                 tally[1]++;
                 return;
             }
             recalls.done(r, "recalled through FTS3 (job " + jobId + "): " + why + "; the destination " + to + " confirms "
-                    + f.compressedSize() + " bytes and adler32 " + sum + " (as archived)");
+                    + f.compressedSize() + " bytes and adler32 " + f.compressedAdler32() + " (as archived)");
             tally[0]++;
         } catch (StorageException e) {
             recalls.fail(r, why + ", but checking " + to + " failed (" + e.kind() + "): " + e.getMessage(), false);

@@ -53,6 +53,21 @@ public final class Recaller implements RecallMover {
         return new Report(done, failed);
     }
 
+    /**
+     * Whether what arrived at the destination is what was archived, by the destination's own size and adler32 for the
+     * compressed copy: empty when it confirms, else what it holds instead.
+     */
+    static Optional<String> arrivalProblem(StorageEndpoint dest, CatalogFile f) throws StorageException {
+        String name = f.compressedName();
+        Optional<RemoteFile> arrived = dest.stat(name);
+        String sum = arrived.isPresent() ? dest.checksum(name) : null;
+        if (arrived.isPresent() && arrived.get().size() == f.compressedSize() && f.compressedAdler32().equals(sum)) {
+            return Optional.empty();
+        }
+        return Optional.of(dest.urlOf(name) + " holds " + arrived.map(a -> a.size() + " bytes with adler32 " + sum).orElse("nothing")
+                + ", expected " + f.compressedSize() + " bytes with adler32 " + f.compressedAdler32());
+    }
+
     private boolean recallOne(Recall r) {
         Optional<CatalogFile> file = catalog.get(r.fileId());
         if (file.isEmpty() || file.get().compressedName() == null) {
@@ -78,15 +93,13 @@ public final class Recaller implements RecallMover {
                         + f.compressedAdler32(), false);
                 return false;
             }
-            Optional<RemoteFile> arrived = dest.stat(name);
-            String sum = dest.checksum(name);
-            if (arrived.isEmpty() || arrived.get().size() != f.compressedSize() || !sum.equals(f.compressedAdler32())) {
-                recalls.fail(r, to + " holds " + arrived.map(a -> a.size() + " bytes").orElse("nothing") + " with adler32 " + sum
-                        + ", expected " + f.compressedSize() + " bytes with " + f.compressedAdler32(), false);
+            Optional<String> problem = arrivalProblem(dest, f);
+            if (problem.isPresent()) {
+                recalls.fail(r, problem.get(), false);
                 return false;
             }
             recalls.done(r, "recalled " + from + " to " + to + "; the destination confirms " + f.compressedSize()
-                    + " bytes and adler32 " + sum + " (as archived)");
+                    + " bytes and adler32 " + f.compressedAdler32() + " (as archived)");
             log.info("recalled {} to {}", f.lfn(), to);
             return true;
         } catch (StorageException e) {

@@ -33,6 +33,11 @@ public final class DiskPaths {
         return p;
     }
 
+    /** Is the file on the disk still the one the catalog registered (same size and mtime)? */
+    public static boolean asRegistered(java.nio.file.attribute.BasicFileAttributes attrs, org.migdal.dm.catalog.CatalogFile f) {
+        return attrs.size() == f.size() && attrs.lastModifiedTime().toMillis() == f.mtime().toEpochMilli();
+    }
+
     /** Removes empty folders from {@code dir} upwards, stopping below {@code root}. Returns how many were removed. */
     public static int pruneEmptyParents(Path root, Path dir) {
         Path normRoot = root.toAbsolutePath().normalize();

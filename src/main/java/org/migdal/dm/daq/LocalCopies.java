@@ -64,7 +64,7 @@ public final class LocalCopies {
         if (!attrs.isRegularFile()) {
             return refuse(f, local + " is no longer a regular file");
         }
-        if (attrs.size() != f.size() || attrs.lastModifiedTime().toMillis() != f.mtime().toEpochMilli()) {
+        if (!DiskPaths.asRegistered(attrs, f)) {
             return refuse(f, local + " changed after it was shipped (now " + attrs.size() + " bytes, mtime "
                     + attrs.lastModifiedTime() + "; shipped " + f.size() + " bytes, mtime " + f.mtime()
                     + "); kept. Check the file and ship it again under a new name if it is new data");

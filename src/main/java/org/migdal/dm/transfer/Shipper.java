@@ -147,7 +147,7 @@ public final class Shipper {
                     "size was unknown; " + local + " has " + attrs.size() + " bytes");
             f = catalog.get(f.id()).orElseThrow();
         }
-        if (attrs.size() != f.size() || attrs.lastModifiedTime().toMillis() != f.mtime().toEpochMilli()) {
+        if (!DiskPaths.asRegistered(attrs, f)) {
             catalog.updateSourceAttributes(f, attrs.size(), attrs.lastModifiedTime().toInstant(), local + " changed since it was listed: "
                     + f.size() + " → " + attrs.size() + " bytes; the DAQ may still be writing it");
             return failure(f, local + " changed since it was listed (" + f.size() + " → " + attrs.size()
@@ -177,7 +177,7 @@ public final class Shipper {
                 sent = storage.put(in, f.size(), f.lfn(), overwrite);
             }
             BasicFileAttributes after = Files.readAttributes(local, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (after.size() != f.size() || after.lastModifiedTime().toMillis() != f.mtime().toEpochMilli()) {
+            if (!DiskPaths.asRegistered(after, f)) {
                 return failure(f, local + " changed while it was being copied; the DAQ copy is kept and the copy will be redone", false);
             }
             Optional<RemoteFile> remote = storage.stat(f.lfn());
