@@ -27,6 +27,8 @@ import org.migdal.dm.security.BearerToken;
 import org.migdal.dm.security.CredentialStore;
 import org.migdal.dm.security.TlsContexts;
 import org.migdal.dm.security.X509Credential;
+import org.migdal.dm.health.EndpointHealth;
+import org.migdal.dm.storage.GuardedEndpoint;
 import org.migdal.dm.storage.StorageAuth;
 import org.migdal.dm.storage.Endpoints;
 import org.migdal.dm.storage.StorageEndpoint;
@@ -78,18 +80,59 @@ final class Context implements AutoCloseable {
         return catalog;
     }
 
+    /** The disk storage, believed only while it shows its marker ({@link GuardedEndpoint}). */
     StorageEndpoint disk() {
         if (disk == null) {
-            disk = Endpoints.open(config.storage().disk(), auth(config.storage().disk(), config.storage().diskAuth()));
+            disk = GuardedEndpoint.of(unguarded(config.storage().disk()), clock);
         }
         return disk;
     }
 
+    /** The tape endpoint, believed only while it shows its marker. */
     StorageEndpoint tape() {
         if (tape == null) {
-            tape = Endpoints.open(config.storage().tape(), auth(config.storage().tape(), config.storage().tapeAuth()));
+            tape = GuardedEndpoint.of(unguarded(config.storage().tape()), clock);
         }
         return tape;
+    }
+
+    /** A configured endpoint without the marker guard: only for {@code storage init}, which writes the marker. */
+    StorageEndpoint unguarded(String url) {
+        String mode = url.equals(config.storage().disk()) ? config.storage().diskAuth()
+                : url.equals(config.storage().tape()) ? config.storage().tapeAuth() : "auto";
+        return Endpoints.open(url, auth(url, mode));
+    }
+
+    EndpointHealth health() {
+        return new EndpointHealth(catalog(), clock);
+    }
+
+    /**
+     * Why work on these endpoints must not start now, or empty when it may: a credential missing, expiring or refused, or
+     * an endpoint DOWN (marker missing, unreachable, full, read-only). Each reason marks the endpoint DOWN in the catalog,
+     * so status and doctor say which, why and since when; no file is touched or charged.
+     */
+    Optional<String> endpointRefusal(boolean needDisk, boolean needTape) {
+        java.util.List<String> reasons = new java.util.ArrayList<>();
+        if (needDisk) {
+            refusal(config.storage().disk(), config.storage().diskAuth(), this::disk).ifPresent(reasons::add);
+        }
+        if (needTape) {
+            refusal(config.storage().tape(), config.storage().tapeAuth(), this::tape).ifPresent(reasons::add);
+        }
+        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
+    }
+
+    private Optional<String> refusal(String url, String mode, java.util.function.Supplier<StorageEndpoint> endpoint) {
+        StorageEndpoint e;
+        try {
+            credentials().require(url, CredentialStore.mode(mode));
+            e = endpoint.get();
+        } catch (CredentialException | RuntimeException ex) {
+            String base = Endpoints.parse(url).toString();
+            return Optional.of(EndpointHealth.describe(catalog().endpointDown(base, "credential refused: " + ex.getMessage())));
+        }
+        return health().unavailable(e);
     }
 
     /** The credentials an endpoint authenticates with, checked by the policy; refused credentials stop here. */

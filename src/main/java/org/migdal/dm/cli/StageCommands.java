@@ -36,7 +36,7 @@ final class StageCommands {
                 PrintWriter err = main.spec.commandLine().getErr();
                 return RunCommand.locked(ctx, role(), err, () -> {
                     if (needsCredentials()) {
-                        java.util.Optional<String> refusal = ctx.credentialRefusal(true, role().equals("grid"));
+                        java.util.Optional<String> refusal = ctx.endpointRefusal(true, role().equals("grid"));
                         if (refusal.isPresent()) {
                             err.println("not started, no file touched: " + refusal.get());
                             return Main.FAILURE;

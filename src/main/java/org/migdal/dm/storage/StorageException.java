@@ -16,6 +16,10 @@ public class StorageException extends Exception {
         DENIED,
         /** No space left on the storage. */
         NO_SPACE,
+        /** The storage refuses writes as a whole (read-only file system or server). */
+        READ_ONLY,
+        /** The endpoint does not show its marker file: not mounted, or not the storage it claims to be. */
+        MARKER_MISSING,
         /** Size or checksum differs from what was expected. */
         CORRUPT,
         /** A passing fault: timeout, connection reset, 5xx. */
