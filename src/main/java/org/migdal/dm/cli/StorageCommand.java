@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 
 /** {@code storage init}: writes the marker file at the base of the configured storage and tape endpoints. */
 @Command(name = "storage", mixinStandardHelpOptions = true, description = "Storage endpoint set-up.",
-        subcommands = StorageCommand.Init.class)
+        subcommands = {StorageCommand.Init.class, StorageCommand.Probe.class})
 final class StorageCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -27,6 +27,42 @@ final class StorageCommand implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
         return Main.USAGE;
+    }
+
+    @Command(name = "probe", mixinStandardHelpOptions = true,
+            description = "Probe storage.disk and storage.tape now (marker file, with their credentials) and record UP or DOWN,"
+                    + " without waiting for the backoff: after an outage is fixed, work resumes at the next cycle.")
+    static final class Probe implements Callable<Integer> {
+        @ParentCommand
+        StorageCommand parent;
+
+        @Override
+        public Integer call() throws Exception {
+            Main main = parent.main;
+            PrintWriter out = main.spec.commandLine().getOut();
+            try (Context ctx = new Context(main.loadConfig())) {
+                boolean ok = true;
+                for (String url : new String[]{ctx.config.storage().disk(), ctx.config.storage().tape()}) {
+                    StorageEndpoint e;
+                    try {
+                        e = url.equals(ctx.config.storage().disk()) ? ctx.disk() : ctx.tape();
+                    } catch (RuntimeException ex) {
+                        ok = false;
+                        out.println("DOWN " + url + ": " + ex.getMessage());
+                        continue;
+                    }
+                    java.util.Optional<String> failed = ctx.health().probe(e);
+                    if (failed.isPresent()) {
+                        ok = false;
+                        out.println("DOWN " + org.migdal.dm.health.EndpointHealth.describe(ctx.health().down(e, failed.get())));
+                    } else {
+                        ctx.catalog().endpointUp(e.base().toString());
+                        out.println("UP   " + e.base());
+                    }
+                }
+                return ok ? Main.OK : Main.FAILURE;
+            }
+        }
     }
 
     @Command(name = "init", mixinStandardHelpOptions = true,
