@@ -61,6 +61,18 @@ public final class CredentialStore {
         return Path.of(e != null && !e.isBlank() ? e : "/etc/grid-security/certificates");
     }
 
+    /**
+     * Every file the credentials are read from: the proxy file, the bearer token files ({@code BEARER_TOKEN} itself
+     * cannot change under a running process) and the CA directory, whose CA and CRL files it holds.
+     */
+    public List<Path> files() {
+        List<Path> out = new ArrayList<>();
+        out.add(proxyPath());
+        out.addAll(BearerToken.files(env, uid));
+        out.add(certDir());
+        return List.copyOf(out);
+    }
+
     public boolean systemTrust() {
         return config.systemTrust();
     }
