@@ -1,5 +1,6 @@
 package org.migdal.dm.security;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,19 +23,27 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CredentialWatcherTest {
     @TempDir
+    static Path shared;
+
+    static TestPki pki;
+    static TestPki.Layout files;
+
+    @TempDir
     Path dir;
 
-    TestPki pki;
-    TestPki.Layout files;
     Path proxy;
     Path caDir;
     Path tokenFile;
     CredentialWatcher watcher;
 
+    @BeforeAll
+    static void pki() {
+        pki = TestPki.create();
+        files = pki.writeAll(shared.resolve("pki"));
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        pki = TestPki.create();
-        files = pki.writeAll(dir.resolve("pki"));
         proxy = Files.copy(files.proxyPkcs1(), dir.resolve("x509up"));
         caDir = pki.writeCaDir(dir.resolve("certificates"));
         tokenFile = TestPki.writePrivate(dir.resolve("token"), "a.b.c");
