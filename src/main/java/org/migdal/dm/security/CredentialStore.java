@@ -35,6 +35,11 @@ public final class CredentialStore {
     private final Map<String, String> env;
     private final Clock clock;
     private final long uid;
+    private Loaded proxy; // the proxy last read, with the stamp of its file then
+
+    /** A proxy read from a file, and the file's stamp before it was read. */
+    private record Loaded(FileStamp stamp, X509Credential credential) {
+    }
 
     public CredentialStore(MigdalConfig.Credentials config, Map<String, String> env, Clock clock) {
         this.config = config;
@@ -77,8 +82,20 @@ public final class CredentialStore {
         return config.systemTrust();
     }
 
-    public X509Credential loadProxy() throws CredentialException {
-        return ProxyLoader.load(proxyPath());
+    /**
+     * The proxy, read again only when its file changed (was replaced, rewritten, or had its mode or owner changed) since
+     * it was last read; a file that cannot be read is tried again on each call.
+     */
+    public synchronized X509Credential loadProxy() throws CredentialException {
+        Path path = proxyPath();
+        FileStamp now = FileStamp.of(path);
+        if (proxy != null && now.exists() && proxy.stamp().equals(now)) {
+            return proxy.credential();
+        }
+        proxy = null;
+        X509Credential read = ProxyLoader.load(path);
+        proxy = new Loaded(now, read);
+        return read;
     }
 
     public Optional<BearerToken> token() throws CredentialException {

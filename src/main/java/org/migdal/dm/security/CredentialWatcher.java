@@ -5,7 +5,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,26 +25,6 @@ import java.util.Set;
  * re-read or rebuilt. Nothing secret is kept or logged here: only paths and {@code stat} values.
  */
 public final class CredentialWatcher {
-    /** What {@code stat} says about one file; {@link #absent} when there is no such file (or it cannot be stat-ed). */
-    public record FileStamp(Path path, boolean exists, long device, long inode, long size, FileTime modified, FileTime changed,
-                            int mode, int owner) {
-        static FileStamp absent(Path path) {
-            return new FileStamp(path, false, -1, -1, -1, null, null, -1, -1);
-        }
-
-        /** The stamp of {@code path} now, links followed. */
-        public static FileStamp of(Path path) {
-            try {
-                Map<String, Object> a = Files.readAttributes(path, "unix:dev,ino,size,lastModifiedTime,ctime,mode,uid");
-                return new FileStamp(path, true, ((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue(),
-                        ((Number) a.get("size")).longValue(), (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"),
-                        ((Number) a.get("mode")).intValue(), ((Number) a.get("uid")).intValue());
-            } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
-                return absent(path);
-            }
-        }
-    }
-
     /** The stamps of every credential file, by path, in a stable order. */
     public record Fingerprint(Map<Path, FileStamp> files) {
         public Fingerprint {

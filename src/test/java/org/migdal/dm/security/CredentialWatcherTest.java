@@ -34,6 +34,7 @@ class CredentialWatcherTest {
     Path proxy;
     Path caDir;
     Path tokenFile;
+    CredentialStore store;
     CredentialWatcher watcher;
 
     @BeforeAll
@@ -47,7 +48,7 @@ class CredentialWatcherTest {
         proxy = Files.copy(files.proxyPkcs1(), dir.resolve("x509up"));
         caDir = pki.writeCaDir(dir.resolve("certificates"));
         tokenFile = TestPki.writePrivate(dir.resolve("token"), "a.b.c");
-        CredentialStore store = new CredentialStore(new MigdalConfig.Credentials(proxy.toString(), caDir.toString(), false, "",
+        store = new CredentialStore(new MigdalConfig.Credentials(proxy.toString(), caDir.toString(), false, "",
                 null, null), Map.of("BEARER_TOKEN_FILE", tokenFile.toString()), Clock.systemUTC());
         assertThat(store.files()).containsExactly(proxy, tokenFile, caDir);
         watcher = new CredentialWatcher(store);
@@ -122,6 +123,27 @@ class CredentialWatcherTest {
         Files.writeString(tokenFile, "d.e.f", StandardCharsets.US_ASCII);
 
         assertThat(watcher.changed()).containsExactly(tokenFile);
+    }
+
+    @Test
+    void theStoreReadsTheProxyAgainOnlyWhenItsFileChanged() throws Exception {
+        X509Credential first = store.loadProxy();
+        assertThat(store.loadProxy()).as("unchanged: not read again").isSameAs(first);
+
+        TestPki.Issued renewed = pki.proxy(files.user());
+        pki.writeProxyFile(proxy, renewed, files.user(), TestPki.KeyFormat.PKCS1);
+        X509Credential second = store.loadProxy();
+        assertThat(second).isNotSameAs(first);
+        assertThat(second.leaf()).isEqualTo(renewed.cert());
+        assertThat(store.loadProxy()).isSameAs(second);
+
+        // a chmod is a change too: the file's safety is checked again, and the proxy refused
+        Files.setPosixFilePermissions(proxy, PosixFilePermissions.fromString("rw-r--r--"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(store::loadProxy).isInstanceOf(CredentialException.class)
+                .hasMessageContaining("chmod 600 " + proxy);
+        Files.delete(proxy);
+        org.assertj.core.api.Assertions.assertThatThrownBy(store::loadProxy).isInstanceOf(CredentialException.class)
+                .hasMessageContaining("no proxy file at " + proxy);
     }
 
     @Test
