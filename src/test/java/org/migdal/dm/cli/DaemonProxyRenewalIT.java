@@ -41,9 +41,6 @@ class DaemonProxyRenewalIT {
         TestPki pki = TestPki.create();
         TestPki.Layout files = pki.writeAll(dir.resolve("pki"));
         Path proxy = dir.resolve("x509up_daemon");
-        Instant firstEnds = Instant.now().plusSeconds(50);
-        pki.writeProxyFile(proxy, pki.proxy(files.user(), Instant.now().minus(Duration.ofMinutes(5)), firstEnds), files.user(),
-                TestPki.KeyFormat.PKCS1);
         Path disk = Files.createDirectories(dir.resolve("data1"));
         Path logs = dir.resolve("logs");
         try (XrootdServer storage = XrootdServer.startSecure(new XrootdServer.Tls(files.hostCert(), files.hostKey(),
@@ -63,11 +60,15 @@ class DaemonProxyRenewalIT {
             List<Path> first = runs.writeRun(disk, "Fe55", LocalDateTime.of(2026, 11, 28, 9, 0, 0), 2, 100_000);
             Files.writeString(disk.resolve("ReadyToTransfer"), "");
 
+            // a proxy that ends in a minute (refuseMinutes: 0, so the policy lets it be used until it has expired)
+            Instant firstEnds = Instant.now().plusSeconds(60);
+            pki.writeProxyFile(proxy, pki.proxy(files.user(), Instant.now().minus(Duration.ofMinutes(5)), firstEnds), files.user(),
+                    TestPki.KeyFormat.PKCS1);
             Process daemon = DaqProcesses.cli(logs, "daemon", config, "daemon", "--role", "daq", "--interval", "1");
             try (JdbcCatalog catalog = JdbcCatalog.open("sqlite:" + dir.resolve("catalog.db"), null, null,
                     new ClaimPolicy("observer:1:0", Duration.ofMinutes(1), 3, Duration.ZERO), Clock.systemUTC(), 2)) {
                 // 1. the first run is shipped with the first proxy
-                await(daemon, logs, "the first run shipped with the first proxy", Duration.ofSeconds(45),
+                await(daemon, logs, "the first run shipped with the first proxy", Duration.between(Instant.now(), firstEnds),
                         () -> first.stream().noneMatch(Files::exists) && Files.exists(disk.resolve("ReadyForData")));
 
                 // 2. once it has expired, cycles refuse to ship; a second run is registered and left alone
