@@ -25,6 +25,7 @@ import org.migdal.dm.fts.FtsClient;
 import org.migdal.dm.security.CredentialException;
 import org.migdal.dm.security.BearerToken;
 import org.migdal.dm.security.CredentialStore;
+import org.migdal.dm.security.CredentialWatcher;
 import org.migdal.dm.security.TlsContexts;
 import org.migdal.dm.security.X509Credential;
 import org.migdal.dm.health.EndpointHealth;
@@ -33,16 +34,21 @@ import org.migdal.dm.storage.StorageAuth;
 import org.migdal.dm.storage.Endpoints;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.transfer.Shipper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** The wiring of one command: configuration, catalog and endpoints, opened lazily and closed together. */
 final class Context implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Context.class);
+
     final MigdalConfig config;
     final Clock clock = Clock.systemUTC();
     private JdbcCatalog catalog;
@@ -51,6 +57,7 @@ final class Context implements AutoCloseable {
     private StorageEndpoint tape;
     private BatchExecutor executor;
     private CredentialStore credentials;
+    private CredentialWatcher credentialFiles;
     private FtsClient fts;
     private final java.util.Map<String, StorageEndpoint> others = new java.util.HashMap<>();
 
@@ -162,8 +169,27 @@ final class Context implements AutoCloseable {
     CredentialStore credentials() {
         if (credentials == null) {
             credentials = new CredentialStore(config.credentials(), System.getenv(), clock);
+            credentialFiles = new CredentialWatcher(credentials); // before anything is built from them
         }
         return credentials;
+    }
+
+    /**
+     * Called before each cycle of a long-running command: when a credential file (proxy, token, CA directory or CRL)
+     * changed since the storage endpoints and the FTS client were built, they are closed and dropped, so that they are
+     * built again from the new files when next used (TLS context, proxy, token, FTS client and so its delegation).
+     * Nothing is rebuilt when nothing changed. Returns whether something changed.
+     */
+    boolean reloadCredentialsIfChanged() {
+        credentials();
+        List<Path> changed = credentialFiles.changed();
+        if (changed.isEmpty()) {
+            return false;
+        }
+        log.info("credential files changed ({}): the storage endpoints and the FTS client are built again from them", changed);
+        closeEndpoints();
+        fts = null;
+        return true;
     }
 
     /**
@@ -276,18 +302,25 @@ final class Context implements AutoCloseable {
         return new RawCleaner(catalog(), disk(), tape());
     }
 
+    private void closeEndpoints() {
+        others.values().forEach(StorageEndpoint::close);
+        others.clear();
+        if (disk != null) {
+            disk.close();
+            disk = null;
+        }
+        if (tape != null) {
+            tape.close();
+            tape = null;
+        }
+    }
+
     @Override
     public void close() {
         if (executor != null) {
             executor.close();
         }
-        others.values().forEach(StorageEndpoint::close);
-        if (disk != null) {
-            disk.close();
-        }
-        if (tape != null) {
-            tape.close();
-        }
+        closeEndpoints();
         if (leaseKeeper != null) {
             leaseKeeper.close();
         }
