@@ -1,0 +1,279 @@
+package org.migdal.dm.cli;
+
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.migdal.dm.catalog.CatalogFile;
+import org.migdal.dm.catalog.ClaimPolicy;
+import org.migdal.dm.catalog.FileEvent;
+import org.migdal.dm.catalog.FileFilter;
+import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.catalog.JdbcCatalog;
+import org.migdal.dm.daq.SyntheticRuns;
+import org.migdal.dm.storage.Marker;
+import org.migdal.dm.testinfra.Markers;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.Adler32;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 10: the crash campaign. Full cycles of both roles run as real child JVMs (sometimes both at once) and are
+ * killed with SIGKILL at random instants drawn from a seeded generator; the DAQ refills released disks while the
+ * campaign lasts. Then cycles run undisturbed until the work is done, and every file is checked end to end:
+ * 0 lost, 0 DAQ copies deleted without a verified copy, 0 stuck, 0 QUARANTINED, 0 temporary files left.
+ *
+ * <p>In the suite: {@code campaign.kills}=30 over at least {@code campaign.files}=100 files. By hand, longer:
+ * {@code mvn verify -Dit.test=CrashCampaignIT -Dcampaign.kills=100 -Dcampaign.files=300 -Dcampaign.seed=7}.
+ */
+class CrashCampaignIT {
+    private static final int FILE_BYTES = 256 * 256 * 2 * 8;
+    private static final int FILES_PER_RUN = 10;
+
+    @TempDir
+    Path tmp;
+
+    private final long seed = Long.getLong("campaign.seed", 20261201L);
+    private final int targetKills = Integer.getInteger("campaign.kills", 30);
+    private final int targetFiles = Integer.getInteger("campaign.files", 100);
+
+    /** What the DAQ wrote: name → size and adler32, read before migdal-dm ever sees the file. */
+    private final Map<String, long[]> written = new HashMap<>();
+    private int runsWritten;
+
+    @Test
+    void sigkillsAtRandomInstantsLoseNothingAndLeaveNothingStuck() throws Exception {
+        Random random = new Random(seed);
+        SyntheticRuns synth = new SyntheticRuns(seed);
+        List<Path> disks = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            disks.add(Files.createDirectories(tmp.resolve("daq/data" + i)));
+        }
+        Path storage = Markers.initialised(tmp.resolve("storage"));
+        Path tape = Markers.initialised(tmp.resolve("tape"));
+        Path work = tmp.resolve("work");
+        Path config = tmp.resolve("migdal-dm.yaml");
+        Files.writeString(config, """
+                catalog: {url: 'sqlite:%1$s/catalog.db'}
+                daq:
+                  disks:
+                    - {name: data1, path: '%2$s'}
+                    - {name: data2, path: '%3$s'}
+                    - {name: data3, path: '%4$s'}
+                storage: {disk: '%5$s', tape: '%6$s'}
+                transfer: {threads: 2, retryBackoffSeconds: 0, maxAttempts: 3}
+                archive: {workDir: '%7$s', jobsPerCycle: 25, cleanupRaw: true, level: 1}
+                executor: {threads: 2}
+                claims: {leaseSeconds: 10}
+                lockDir: '%1$s'
+                """.formatted(tmp, disks.get(0), disks.get(1), disks.get(2), storage.toUri(), tape.toUri(), work));
+        int perDisk = Math.max(1, (targetFiles + disks.size() * FILES_PER_RUN - 1) / (disks.size() * FILES_PER_RUN));
+        for (Path d : disks) {
+            for (int r = 0; r < perDisk; r++) {
+                writeRun(synth, d);
+            }
+            Files.writeString(d.resolve("ReadyToTransfer"), "");
+        }
+
+        Path logs = tmp.resolve("logs");
+        long started = System.nanoTime();
+        int kills = 0;
+        int finished = 0;
+        int round = 0;
+        while (kills < targetKills) {
+            round++;
+            List<Process> procs = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            boolean both = random.nextBoolean();
+            String first = random.nextBoolean() ? "daq" : "grid";
+            for (String role : both ? List.of("daq", "grid") : List.of(first)) {
+                String name = "r" + round + "-" + role;
+                names.add(name);
+                procs.add(DaqProcesses.cli(logs, name, config, "run", "--role", role));
+            }
+            for (int i = 0; i < procs.size(); i++) {
+                Process p = procs.get(i);
+                // the instant is drawn after the process has started working (its first log line), so kills land in cycles
+                awaitFirstLogLine(p, logs.resolve(names.get(i) + ".err"));
+                long killAfter = random.nextInt(2500);
+                if (p.waitFor(killAfter, TimeUnit.MILLISECONDS)) {
+                    finished++;
+                    assertThat(p.exitValue()).as("%s: %s", names.get(i), DaqProcesses.err(logs, names.get(i))).isIn(0, 1, 3);
+                } else {
+                    p.destroyForcibly().waitFor(); // SIGKILL
+                    kills++;
+                }
+            }
+            checkNoDaqCopyLostItsVerifiedCopy(disks, storage, tape, config);
+            refillReleasedDisks(synth, disks);
+        }
+        long campaignMillis = (System.nanoTime() - started) / 1_000_000;
+
+        // undisturbed cycles finish the work
+        int cycles = 0;
+        while (cycles < 30 && !allDone()) {
+            cycles++;
+            for (String role : List.of("daq", "grid")) {
+                String name = "final" + cycles + "-" + role;
+                DaqProcesses.assertExit(logs, name, DaqProcesses.cli(logs, name, config, "run", "--role", role), 0, 600);
+            }
+        }
+        String janitor = "janitor";
+        DaqProcesses.cli(logs, janitor, config, "janitor").waitFor(300, TimeUnit.SECONDS);
+
+        try (JdbcCatalog catalog = observer()) {
+            List<CatalogFile> rows = catalog.list(FileFilter.all(100_000));
+            assertThat(rows).as("every file the DAQ wrote is in the catalog").hasSize(written.size());
+            long takeovers = 0;
+            for (CatalogFile f : rows) {
+                long[] orig = written.get(Path.of(f.localPath()).getFileName().toString());
+                assertThat(orig).as(f.lfn()).isNotNull();
+                assertThat(f.state()).as("%s: %s", f.lfn(), f.lastError()).isEqualTo(FileState.ON_TAPE);
+                assertThat(f.size()).isEqualTo(orig[0]);
+                assertThat(f.adler32()).isEqualTo(String.format("%08x", orig[1]));
+                assertThat(f.localDeletedAt()).as(f.lfn()).isNotNull();
+                assertThat(f.rawDeletedAt()).as(f.lfn()).isNotNull();
+                Path onTape = tape.resolve(f.compressedName().substring(1));
+                assertThat(Files.size(onTape)).isEqualTo(f.compressedSize());
+                assertThat(adler32(onTape)).isEqualTo(f.compressedAdler32());
+                long[] back = decompressedSum(onTape);
+                assertThat(back).as("the tape copy of %s decompresses to the DAQ bytes", f.lfn()).containsExactly(orig);
+                takeovers += catalog.events(f.id()).stream().map(FileEvent::action).filter("claim-takeover"::equals).count();
+            }
+            for (Path d : disks) {
+                assertThat(dataFiles(d)).as("DAQ disk %s drained", d).isEmpty();
+            }
+            List<Path> temps = new ArrayList<>();
+            for (Path root : List.of(storage, tape, work)) {
+                if (Files.exists(root)) {
+                    try (Stream<Path> s = Files.walk(root)) {
+                        s.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().startsWith("."))
+                                .filter(p -> !p.getFileName().toString().equals(Marker.NAME)).forEach(temps::add);
+                    }
+                }
+                if (root.equals(work) && Files.exists(work)) {
+                    try (Stream<Path> s = Files.walk(work)) {
+                        s.filter(Files::isRegularFile).forEach(temps::add);
+                    }
+                }
+            }
+            assertThat(temps).as("temporary files left behind").isEmpty();
+            System.out.printf("crash campaign (seed %d): %d SIGKILLs and %d runs that finished in %d rounds over %.1f s;"
+                            + " %d files (%d DAQ runs); %d takeovers recorded; %d undisturbed cycles to finish;"
+                            + " 0 lost, 0 stuck, 0 QUARANTINED, 0 temporary files%n",
+                    seed, kills, finished, round, campaignMillis / 1000.0, rows.size(), runsWritten, takeovers, cycles);
+        }
+    }
+
+    /** Waits (bounded, by watching its log) until a child has started its cycle, or has ended. */
+    private static void awaitFirstLogLine(Process p, Path err) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && p.isAlive() && (!Files.exists(err) || Files.size(err) == 0)) {
+            p.waitFor(20, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void writeRun(SyntheticRuns synth, Path disk) throws IOException {
+        LocalDateTime start = LocalDateTime.of(2026, 1, 1, 0, 0, 0).plusMinutes(7L * runsWritten++);
+        for (Path p : synth.writeRun(disk, runsWritten % 2 == 0 ? "Fe55" : "AmBe", start, FILES_PER_RUN, FILE_BYTES)) {
+            written.put(p.getFileName().toString(), new long[]{Files.size(p), Long.parseLong(adler32(p), 16)});
+        }
+    }
+
+    /** The DAQ hands back a released disk: it writes a new run there and flags it full again (until enough files). */
+    private void refillReleasedDisks(SyntheticRuns synth, List<Path> disks) throws IOException {
+        for (Path d : disks) {
+            if (Files.exists(d.resolve("ReadyForData")) && written.size() < targetFiles * 4) {
+                Files.delete(d.resolve("ReadyForData"));
+                writeRun(synth, d);
+                Files.writeString(d.resolve("ReadyToTransfer"), "");
+            }
+        }
+    }
+
+    /** After every kill: a DAQ file that is gone has a verified copy in storage, or its compressed copy on tape. */
+    private void checkNoDaqCopyLostItsVerifiedCopy(List<Path> disks, Path storage, Path tape, Path config) throws Exception {
+        Map<String, Path> onDisk = new HashMap<>();
+        for (Path d : disks) {
+            for (Path p : dataFiles(d)) {
+                onDisk.put(p.getFileName().toString(), p);
+            }
+        }
+        try (JdbcCatalog catalog = observer()) {
+            for (CatalogFile f : catalog.list(FileFilter.all(100_000))) {
+                String name = Path.of(f.localPath()).getFileName().toString();
+                if (onDisk.containsKey(name)) {
+                    continue;
+                }
+                long[] orig = written.get(name);
+                Path raw = storage.resolve(f.lfn().substring(1));
+                if (Files.exists(raw)) {
+                    assertThat(new long[]{Files.size(raw), Long.parseLong(adler32(raw), 16)})
+                            .as("storage copy of the deleted DAQ file %s", f.lfn()).containsExactly(orig);
+                } else {
+                    assertThat(f.state()).as("%s has neither its DAQ nor its storage copy", f.lfn()).isEqualTo(FileState.ON_TAPE);
+                    assertThat(decompressedSum(tape.resolve(f.compressedName().substring(1)))).containsExactly(orig);
+                }
+            }
+        }
+    }
+
+    private boolean allDone() {
+        try (JdbcCatalog catalog = observer()) {
+            List<CatalogFile> rows = catalog.list(FileFilter.all(100_000));
+            return rows.size() == written.size()
+                    && rows.stream().allMatch(f -> f.state() == FileState.ON_TAPE && f.rawDeletedAt() != null && f.localDeletedAt() != null);
+        }
+    }
+
+    private JdbcCatalog observer() {
+        return JdbcCatalog.open("sqlite:" + tmp.resolve("catalog.db"), null, null,
+                new ClaimPolicy("observer:1:0", Duration.ofMinutes(1), 3, Duration.ZERO), Clock.systemUTC(), 2);
+    }
+
+    private static List<Path> dataFiles(Path disk) throws IOException {
+        try (Stream<Path> s = Files.walk(disk)) {
+            return s.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().endsWith(".dat")).toList();
+        }
+    }
+
+    private static String adler32(Path p) throws IOException {
+        Adler32 a = new Adler32();
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                a.update(buf, 0, n);
+            }
+        }
+        return String.format("%08x", a.getValue());
+    }
+
+    private static long[] decompressedSum(Path bz2) throws IOException {
+        Adler32 a = new Adler32();
+        long n = 0;
+        try (InputStream in = new BZip2CompressorInputStream(Files.newInputStream(bz2), true)) {
+            byte[] buf = new byte[1 << 16];
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                a.update(buf, 0, r);
+                n += r;
+            }
+        }
+        return new long[]{n, a.getValue()};
+    }
+}
