@@ -45,6 +45,7 @@ public final class JdbcCatalog implements Catalog {
     private final ClaimPolicy policy;
     private final Clock clock;
     private final String description;
+    private final ScanProblemStore scanProblems;
 
     private JdbcCatalog(HikariDataSource dataSource, Dialect dialect, ClaimPolicy policy, Clock clock, String description) {
         this.dataSource = dataSource;
@@ -52,6 +53,7 @@ public final class JdbcCatalog implements Catalog {
         this.policy = policy;
         this.clock = clock;
         this.description = description;
+        this.scanProblems = new ScanProblemStore(this, clock);
     }
 
     /**
@@ -532,7 +534,7 @@ public final class JdbcCatalog implements Catalog {
     @Override
     public void recordEvent(long fileId, String action, boolean ok, String message) {
         inTransaction(c -> {
-            event(c, fileId, action, ok, message);
+            eventOnce(c, fileId, action, ok, message);
             return null;
         }, "recording " + action);
     }
@@ -546,9 +548,34 @@ public final class JdbcCatalog implements Catalog {
                 ps.setLong(3, fileId);
                 ps.executeUpdate();
             }
-            event(c, fileId, action, false, message);
+            eventOnce(c, fileId, action, false, message);
             return null;
         }, "recording an error of " + action);
+    }
+
+    /**
+     * The one place that keeps history from growing for an unchanged condition: an event equal to the file's last one
+     * (same action, result and message) bumps that event's repeat count and time instead of adding a row.
+     */
+    private void eventOnce(Connection c, long fileId, String action, boolean ok, String message) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, action, ok, message FROM file_events WHERE file_id = ?"
+                + " ORDER BY id DESC LIMIT 1")) {
+            ps.setLong(1, fileId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && action.equals(rs.getString(2)) && (rs.getInt(3) != 0) == ok
+                        && java.util.Objects.equals(message, rs.getString(4))) {
+                    long last = rs.getLong(1);
+                    try (PreparedStatement up = c.prepareStatement("UPDATE file_events SET repeats = repeats + 1, last_at = ?"
+                            + " WHERE id = ?")) {
+                        up.setLong(1, now());
+                        up.setLong(2, last);
+                        up.executeUpdate();
+                    }
+                    return;
+                }
+            }
+        }
+        event(c, fileId, action, ok, message);
     }
 
     private void event(Connection c, long fileId, String action, boolean ok, String message) throws SQLException {
@@ -628,10 +655,10 @@ public final class JdbcCatalog implements Catalog {
 
     @Override
     public List<FileEvent> events(long fileId) {
-        return query("SELECT file_id, at, actor, action, ok, message FROM file_events WHERE file_id = ? ORDER BY id",
+        return query("SELECT file_id, at, actor, action, ok, message, repeats, last_at FROM file_events WHERE file_id = ? ORDER BY id",
                 ps -> ps.setLong(1, fileId),
                 rs -> new FileEvent(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
-                        rs.getBoolean(5), rs.getString(6)));
+                        rs.getBoolean(5), rs.getString(6), rs.getInt(7), instant(rs, "last_at")));
     }
 
     @Override
@@ -644,19 +671,25 @@ public final class JdbcCatalog implements Catalog {
     private static final String LOCAL_DONE_STATES = "('ON_DISK_STORAGE','COMPRESSING','COMPRESSED','TAPE_SUBMITTED','ON_TAPE')";
 
     @Override
-    public List<CatalogFile> awaitingLocalDelete(String disk, int limit) {
+    public List<CatalogFile> awaitingLocalDelete(String disk, long afterId, int limit) {
         return query("SELECT " + COLUMNS + " FROM files WHERE disk = ? AND local_deleted_at IS NULL AND adler32 IS NOT NULL"
-                        + " AND shipped_at IS NOT NULL AND state IN " + LOCAL_DONE_STATES + " ORDER BY id LIMIT ?",
+                        + " AND shipped_at IS NOT NULL AND state IN " + LOCAL_DONE_STATES + " AND id > ? ORDER BY id LIMIT ?",
                 ps -> {
                     ps.setString(1, disk);
-                    ps.setInt(2, limit);
+                    ps.setLong(2, afterId);
+                    ps.setInt(3, limit);
                 }, JdbcCatalog::row);
     }
 
+    /** The states {@link FileState#isGoneFromDaq()} names, as an SQL list. */
+    private static final String GONE_FROM_DAQ_STATES = java.util.Arrays.stream(FileState.values())
+            .filter(FileState::isGoneFromDaq).map(s -> "'" + s.name() + "'")
+            .collect(java.util.stream.Collectors.joining(",", "(", ")"));
+
     @Override
     public long countLocalCopies(String disk) {
-        return query("SELECT COUNT(*) FROM files WHERE disk = ? AND local_deleted_at IS NULL", ps -> ps.setString(1, disk),
-                rs -> rs.getLong(1)).get(0);
+        return query("SELECT COUNT(*) FROM files WHERE disk = ? AND local_deleted_at IS NULL AND state NOT IN " + GONE_FROM_DAQ_STATES,
+                ps -> ps.setString(1, disk), rs -> rs.getLong(1)).get(0);
     }
 
     @Override
@@ -691,6 +724,8 @@ public final class JdbcCatalog implements Catalog {
         FileState to;
         if (f.state() == FileState.QUARANTINED) {
             to = f.quarantinedFrom() == null ? FileState.REGISTERED : f.quarantinedFrom().restingState();
+        } else if (f.state() == FileState.MISSING) {
+            to = FileState.REGISTERED; // look for it again: a ship finds it, or makes it MISSING again
         } else if (!f.state().isWorking()) {
             to = f.state();
         } else {
@@ -712,6 +747,143 @@ public final class JdbcCatalog implements Catalog {
         event(c, f.id(), "retry", true, "operator retry: " + f.state() + " → " + to
                 + (f.lastError() != null ? " (last error: " + f.lastError() + ")" : ""));
         return 1;
+    }
+
+    // ---------------------------------------------------------------- vanished DAQ files
+
+    @Override
+    public CatalogFile markMissing(CatalogFile claimed, String reason) {
+        claimed.state().checkMoveTo(FileState.MISSING, claimed.lfn());
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, last_error = ?, attempts = 0,"
+                    + " next_attempt_at = 0, claim_owner = NULL, claim_expires = NULL, updated_at = ?"
+                    + " WHERE id = ? AND state = ? AND claim_owner = ?")) {
+                ps.setString(1, FileState.MISSING.name());
+                ps.setString(2, reason);
+                ps.setLong(3, now());
+                ps.setLong(4, claimed.id());
+                ps.setString(5, claimed.state().name());
+                ps.setString(6, owner());
+                if (ps.executeUpdate() != 1) {
+                    throw new LostClaimException(claimed.lfn(), owner(), claimed.state());
+                }
+            }
+            event(c, claimed.id(), "missing", false, "MISSING: " + reason);
+            return readRow(c, claimed.id()).orElseThrow();
+        }, "marking " + claimed.lfn() + " MISSING");
+    }
+
+    @Override
+    public CatalogFile putBack(CatalogFile claimed, String action, String message) {
+        FileState to = claimed.state().restingState();
+        if (to != claimed.state()) {
+            claimed.state().checkMoveTo(to, claimed.lfn());
+        }
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, claim_owner = NULL, claim_expires = NULL,"
+                    + " updated_at = ? WHERE id = ? AND state = ? AND claim_owner = ?")) {
+                ps.setString(1, to.name());
+                ps.setLong(2, now());
+                ps.setLong(3, claimed.id());
+                ps.setString(4, claimed.state().name());
+                ps.setString(5, owner());
+                if (ps.executeUpdate() != 1) {
+                    throw new LostClaimException(claimed.lfn(), owner(), claimed.state());
+                }
+            }
+            eventOnce(c, claimed.id(), action, false, message);
+            return readRow(c, claimed.id()).orElseThrow();
+        }, "putting " + claimed.lfn() + " back");
+    }
+
+    @Override
+    public int reappeared(String disk, List<NewFile> listed) {
+        List<CatalogFile> gone = query("SELECT " + COLUMNS + " FROM files WHERE disk = ? AND state IN " + GONE_FROM_DAQ_STATES,
+                ps -> ps.setString(1, disk), JdbcCatalog::row);
+        if (gone.isEmpty()) {
+            return 0;
+        }
+        Map<String, NewFile> byLfn = new java.util.HashMap<>();
+        for (NewFile f : listed) {
+            byLfn.put(f.lfn(), f);
+        }
+        int n = 0;
+        for (CatalogFile f : gone) {
+            NewFile back = byLfn.get(f.lfn());
+            if (back == null) {
+                continue;
+            }
+            f.state().checkMoveTo(FileState.REGISTERED, f.lfn());
+            n += inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, local_path = ?, size = ?, mtime = ?,"
+                        + " attempts = 0, next_attempt_at = 0, last_error = NULL, updated_at = ? WHERE id = ? AND state = ?")) {
+                    ps.setString(1, FileState.REGISTERED.name());
+                    ps.setString(2, back.localPath());
+                    ps.setLong(3, back.size());
+                    ps.setLong(4, back.mtime().toEpochMilli());
+                    ps.setLong(5, now());
+                    ps.setLong(6, f.id());
+                    ps.setString(7, f.state().name());
+                    if (ps.executeUpdate() != 1) {
+                        return 0;
+                    }
+                }
+                event(c, f.id(), "reappeared", true, f.state() + " → REGISTERED: " + disk + ":" + back.localPath()
+                        + " is on the disk again (" + back.size() + " bytes); it will be shipped");
+                return 1;
+            }, "registering " + f.lfn() + " again");
+        }
+        return n;
+    }
+
+    @Override
+    public ForgetResult forget(Collection<String> lfns) {
+        List<String> forgotten = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        for (String lfn : lfns) {
+            String refusal = inTransaction(c -> {
+                Optional<CatalogFile> f = readRow(c, lfn);
+                if (f.isEmpty()) {
+                    return lfn + ": no such file in the catalog";
+                }
+                if (f.get().state() != FileState.MISSING) {
+                    return lfn + ": is " + f.get().state() + ", not MISSING; only a file that vanished from its DAQ disk can be"
+                            + " forgotten" + (f.get().state() == FileState.FORGOTTEN ? " (it already is)" : "");
+                }
+                FileState.MISSING.checkMoveTo(FileState.FORGOTTEN, lfn);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, updated_at = ?"
+                        + " WHERE id = ? AND state = ? AND claim_owner IS NULL")) {
+                    ps.setString(1, FileState.FORGOTTEN.name());
+                    ps.setLong(2, now());
+                    ps.setLong(3, f.get().id());
+                    ps.setString(4, FileState.MISSING.name());
+                    if (ps.executeUpdate() != 1) {
+                        return lfn + ": changed while it was being forgotten; look at it again (`migdal-dm show " + lfn + "`)";
+                    }
+                }
+                event(c, f.get().id(), "forget", true, "operator forget: MISSING → FORGOTTEN; the DAQ file will not come back"
+                        + (f.get().lastError() != null ? " (" + f.get().lastError() + ")" : ""));
+                return null;
+            }, "forgetting " + lfn);
+            if (refusal == null) {
+                forgotten.add(lfn);
+            } else {
+                refused.add(refusal);
+            }
+        }
+        return new ForgetResult(forgotten, refused);
+    }
+
+    // ---------------------------------------------------------------- scan problems
+
+    @Override
+    public List<ScanProblem.Finding> recordScanProblems(String disk, List<ScanProblem.Finding> found, boolean listed) {
+        return scanProblems.record(disk, found, listed);
+    }
+
+    @Override
+    public List<ScanProblem> openScanProblems(String disk) {
+        return scanProblems.open(disk);
     }
 
     // ---------------------------------------------------------------- disks
