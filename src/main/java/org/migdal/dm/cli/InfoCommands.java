@@ -6,6 +6,7 @@ import org.migdal.dm.catalog.FileEvent;
 import org.migdal.dm.catalog.FileFilter;
 import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.catalog.JdbcCatalog;
+import org.migdal.dm.catalog.ScanProblem;
 import org.migdal.dm.catalog.StateCount;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,7 +33,7 @@ final class InfoCommands {
         return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
-    @Command(name = "status", description = "Files and bytes per state and per disk, and the state of each disk.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Files and bytes per state and per disk, and the state of each disk.")
     static final class Status implements Callable<Integer> {
         @ParentCommand
         Main main;
@@ -51,10 +52,12 @@ final class InfoCommands {
         static void print(JdbcCatalog catalog, PrintWriter out, boolean json) throws Exception {
             List<StateCount> counts = catalog.counts();
             List<DiskRecord> disks = catalog.disks();
+            List<ScanProblem> problems = catalog.openScanProblems(null);
             if (json) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("counts", counts);
                 doc.put("disks", disks);
+                doc.put("scanProblems", problems);
                 out.println(Main.json().writeValueAsString(doc));
                 return;
             }
@@ -91,10 +94,21 @@ final class InfoCommands {
                     out.printf("disk %-8s %-9s since %s  %s%n", d.name(), d.state(), d.changedAt(), d.note() == null ? "" : d.note());
                 }
             }
+            if (!problems.isEmpty()) {
+                out.println();
+                out.println(problems.size() + " open scan problem(s):");
+                ScanProblemsView.print(problems, out);
+            }
+            if (total.containsKey(FileState.MISSING)) {
+                out.println();
+                out.println(total.get(FileState.MISSING)[0] + " file(s) MISSING: vanished from their DAQ disk before shipping"
+                        + " (`migdal-dm ls --state MISSING`; `retry LFN` if one comes back, `forget LFN` if it never will)");
+            }
         }
     }
 
-    @Command(name = "ls", description = "List catalog rows, filtered by state, disk, run or LFN text, a page at a time.")
+    @Command(name = "ls", mixinStandardHelpOptions = true,
+            description = "List catalog rows, filtered by state, disk, run or LFN text, a page at a time; or open scan problems.")
     static final class Ls implements Callable<Integer> {
         @ParentCommand
         Main main;
@@ -120,10 +134,23 @@ final class InfoCommands {
         @Option(names = "--json")
         boolean json;
 
+        @Option(names = "--problems", description = "list the open scan problems (of --disk, or of every disk) instead of files")
+        boolean problems;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = main.spec.commandLine().getOut();
             try (Context ctx = new Context(main.loadConfig())) {
+                if (problems) {
+                    List<ScanProblem> open = ctx.catalog().openScanProblems(disk);
+                    if (json) {
+                        out.println(Main.json().writeValueAsString(Map.of("problems", open)));
+                        return Main.OK;
+                    }
+                    open.forEach(p -> out.println(ScanProblemsView.line(p)));
+                    out.printf("-- %d open scan problem(s)%n", open.size());
+                    return Main.OK;
+                }
                 FileFilter f = new FileFilter(state, disk, run, lfn, offset, Math.max(1, Math.min(limit, 10_000)));
                 List<CatalogFile> rows = ctx.catalog().list(f);
                 long total = ctx.catalog().count(f);
@@ -145,7 +172,7 @@ final class InfoCommands {
         }
     }
 
-    @Command(name = "show", description = "One file's catalog row and its whole history.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One file's catalog row and its whole history.")
     static final class Show implements Callable<Integer> {
         @ParentCommand
         Main main;
@@ -183,7 +210,8 @@ final class InfoCommands {
                 });
                 out.println("history:");
                 for (FileEvent e : events) {
-                    out.printf("  %s %-4s %-15s %s  (%s)%n", e.at(), e.ok() ? "ok" : "FAIL", e.action(), e.message(), e.actor());
+                    out.printf("  %s %-4s %-15s %s  (%s)%s%n", e.at(), e.ok() ? "ok" : "FAIL", e.action(), e.message(), e.actor(),
+                            e.repeats() == 0 ? "" : " ×" + (e.repeats() + 1) + ", last " + e.lastAt());
                 }
                 if (!recalls.isEmpty()) {
                     out.println("recalls:");
@@ -198,7 +226,8 @@ final class InfoCommands {
         }
     }
 
-    @Command(name = "retry", description = "Put quarantined or failed files back for another try.")
+    @Command(name = "retry", mixinStandardHelpOptions = true,
+            description = "Put quarantined or failed files back for another try; a MISSING file is looked for again.")
     static final class Retry implements Callable<Integer> {
         @ParentCommand
         Main main;
