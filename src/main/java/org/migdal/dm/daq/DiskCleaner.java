@@ -96,16 +96,6 @@ public final class DiskCleaner {
         if (Files.exists(root.resolve(daq.readyToTransferFlag()), LinkOption.NOFOLLOW_LINKS)) {
             return; // a new listing is due first
         }
-        List<ScanProblem> open = catalog.openScanProblems(disk.name());
-        if (!open.isEmpty()) {
-            // not handed back while a scan problem is open: the file behind it may be data that still needs shipping
-            String note = open.size() + " scan problem(s) open, e.g. " + open.get(0).where() + ": " + open.get(0).kind()
-                    + "; see `migdal-dm ls --problems`";
-            if (!note.equals(rec.note())) {
-                catalog.putDisk(new DiskRecord(rec.name(), rec.path(), rec.state(), rec.changedAt(), note));
-            }
-            return;
-        }
         long pending = catalog.countLocalCopies(disk.name());
         List<String> left = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(root, e -> e.getFileName().toString().startsWith(daq.runPrefix()))) {
@@ -116,9 +106,13 @@ public final class DiskCleaner {
             problems.add(new Problem(disk.name(), "cannot list " + root + ": " + e));
             return;
         }
-        if (pending > 0 || !left.isEmpty()) {
+        // not handed back while a scan problem is open either: the file behind it may be data that still needs shipping
+        List<ScanProblem> open = catalog.openScanProblems(disk.name());
+        if (pending > 0 || !left.isEmpty() || !open.isEmpty()) {
             String note = pending + " file(s) still to ship or delete; " + left.size() + " " + daq.runPrefix() + "* entr"
-                    + (left.size() == 1 ? "y" : "ies") + " left" + (left.isEmpty() ? "" : " (" + String.join(", ", left.subList(0, Math.min(5, left.size()))) + ")");
+                    + (left.size() == 1 ? "y" : "ies") + " left" + (left.isEmpty() ? "" : " (" + String.join(", ", left.subList(0, Math.min(5, left.size()))) + ")")
+                    + (open.isEmpty() ? "" : "; " + open.size() + " scan problem(s) open, e.g. " + open.get(0).kind() + " "
+                    + open.get(0).where() + " (`migdal-dm ls --problems`)");
             if (!note.equals(rec.note())) {
                 catalog.putDisk(new DiskRecord(rec.name(), rec.path(), rec.state(), rec.changedAt(), note));
             }

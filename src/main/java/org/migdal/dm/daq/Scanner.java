@@ -57,7 +57,7 @@ public final class Scanner {
             Optional<String> down = DiskPaths.rootUnavailable(root, draining ? catalog.countLocalCopies(disk.name()) : 0);
             if (down.isPresent()) {
                 record(disk, List.of(new ScanProblem.Finding(disk.name(), "", ScanProblem.Kind.DISK_UNAVAILABLE,
-                        down.get() + "; its files wait and none is marked MISSING")), false, problems, fresh);
+                        down.get())), false, problems, fresh);
                 continue;
             }
             Path flag = root.resolve(daq.readyToTransferFlag());
