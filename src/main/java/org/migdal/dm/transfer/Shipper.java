@@ -149,7 +149,8 @@ public final class Shipper {
         } catch (NoSuchFileException e) {
             return vanished(f, root, down);
         } catch (IOException e) {
-            return failure(f, "cannot reach the DAQ file: " + e.getMessage(), false);
+            Optional<Result> diskDown = diskDown(f, root, down);
+            return diskDown.isPresent() ? diskDown.get() : failure(f, "cannot reach the DAQ file: " + e.getMessage(), false);
         }
         if (!attrs.isRegularFile()) {
             return failure(f, local + " is no longer a regular file", true);
@@ -212,7 +213,8 @@ public final class Shipper {
             Result r = failure(f, "copy to " + url + " failed (" + e.kind() + "): " + e.getMessage() + "; DAQ copy kept", false);
             return stopAll ? Result.STOP : r;
         } catch (IOException e) {
-            return failure(f, "reading " + local + " failed: " + e + "; nothing deleted", false);
+            Optional<Result> diskDown = diskDown(f, root, down);
+            return diskDown.isPresent() ? diskDown.get() : failure(f, "reading " + local + " failed: " + e + "; nothing deleted", false);
         }
     }
 
@@ -230,13 +232,9 @@ public final class Shipper {
      * is put back uncharged and the disk's work waits.
      */
     private Result vanished(CatalogFile f, Path root, Set<String> down) {
-        Optional<String> why = DiskPaths.rootUnavailable(root, Math.max(1, catalog.countLocalCopies(f.disk())));
-        if (why.isPresent()) {
-            down.add(f.disk());
-            catalog.putBack(f, "ship", "not shipped and not charged: " + why.get() + "; the files of " + f.disk()
-                    + " wait until the disk is back");
-            log.warn("ship {}: disk {} unavailable: {}", f.lfn(), f.disk(), why.get());
-            return Result.DISK_DOWN;
+        Optional<Result> diskDown = diskDown(f, root, down);
+        if (diskDown.isPresent()) {
+            return diskDown.get();
         }
         Path path = root.resolve(f.localPath());
         catalog.markMissing(f, "DAQ file " + path + " vanished before it was shipped (its disk " + root + " is mounted and"
@@ -245,6 +243,22 @@ public final class Shipper {
         DiskPaths.pruneEmptyParents(root, path.getParent());
         log.warn("ship {}: {} vanished from the DAQ disk; MISSING", f.lfn(), path);
         return Result.MISSING;
+    }
+
+    /**
+     * A DAQ file that cannot be read on a disk whose root cannot be believed (not mounted) is not the file's failure:
+     * it is put back uncharged and the disk is skipped for the rest of the pass. Empty if the disk root is fine.
+     */
+    private Optional<Result> diskDown(CatalogFile f, Path root, Set<String> down) {
+        Optional<String> why = DiskPaths.rootUnavailable(root, Math.max(1, catalog.countLocalCopies(f.disk())));
+        if (why.isEmpty()) {
+            return Optional.empty();
+        }
+        down.add(f.disk());
+        catalog.putBack(f, "ship", "not shipped and not charged: " + why.get() + "; the files of " + f.disk()
+                + " wait until the disk is back");
+        log.warn("ship {}: disk {} unavailable: {}", f.lfn(), f.disk(), why.get());
+        return Optional.of(Result.DISK_DOWN);
     }
 
     private static String localAdler32(Path local) throws IOException {
