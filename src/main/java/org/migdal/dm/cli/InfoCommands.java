@@ -57,7 +57,7 @@ final class InfoCommands {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("counts", counts);
                 doc.put("disks", disks);
-                doc.put("scanProblems", problems);
+                doc.put("scanProblems", ScanProblemsView.json(problems));
                 out.println(Main.json().writeValueAsString(doc));
                 return;
             }
@@ -144,7 +144,7 @@ final class InfoCommands {
                 if (problems) {
                     List<ScanProblem> open = ctx.catalog().openScanProblems(disk);
                     if (json) {
-                        out.println(Main.json().writeValueAsString(Map.of("problems", open)));
+                        out.println(Main.json().writeValueAsString(Map.of("problems", ScanProblemsView.json(open))));
                         return Main.OK;
                     }
                     open.forEach(p -> out.println(ScanProblemsView.line(p)));
