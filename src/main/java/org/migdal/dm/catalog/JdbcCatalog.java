@@ -553,17 +553,25 @@ public final class JdbcCatalog implements Catalog {
         }, "recording an error of " + action);
     }
 
+    /** How many of a file's latest events an unchanged condition may span (e.g. check, check, refusal each cycle). */
+    private static final int CONDITION_WINDOW = 3;
+
     /**
-     * The one place that keeps history from growing for an unchanged condition: an event equal to the file's last one
-     * (same action, result and message) bumps that event's repeat count and time instead of adding a row.
+     * The one place that keeps history from growing for an unchanged condition: an event equal (same action, result
+     * and message) to one of the file's last {@value #CONDITION_WINDOW} events bumps that event's repeat count and time
+     * instead of adding a row. The window lets a condition that takes a few events per cycle (a check recorded before
+     * a delete that then fails) stay a few rows too.
      */
     private void eventOnce(Connection c, long fileId, String action, boolean ok, String message) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT id, action, ok, message FROM file_events WHERE file_id = ?"
-                + " ORDER BY id DESC LIMIT 1")) {
+                + " ORDER BY id DESC LIMIT " + CONDITION_WINDOW)) {
             ps.setLong(1, fileId);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && action.equals(rs.getString(2)) && (rs.getInt(3) != 0) == ok
-                        && java.util.Objects.equals(message, rs.getString(4))) {
+                while (rs.next()) {
+                    if (!(action.equals(rs.getString(2)) && (rs.getInt(3) != 0) == ok
+                            && java.util.Objects.equals(message, rs.getString(4)))) {
+                        continue;
+                    }
                     long last = rs.getLong(1);
                     try (PreparedStatement up = c.prepareStatement("UPDATE file_events SET repeats = repeats + 1, last_at = ?"
                             + " WHERE id = ?")) {

@@ -919,16 +919,25 @@ abstract class CatalogContract {
         assertThat(refused.lastAt()).isEqualTo(clock.instant());
         assertThat(refused.ok()).isFalse();
 
-        c.recordError(f.id(), "delete-local", "DAQ copy not deleted: storage reports another adler32");
+        // a condition that takes a few events per cycle (check, check, refusal) stays a few rows
+        for (int cycle = 0; cycle < 5; cycle++) {
+            c.recordEvent(f.id(), "raw-cleanup-check", true, "fact 1");
+            c.recordEvent(f.id(), "raw-cleanup-check", true, "fact 2");
+            c.recordError(f.id(), "delete-raw", "raw copy kept: delete refused");
+        }
+        List<FileEvent> cycled = c.events(f.id());
+        assertThat(cycled).extracting(FileEvent::action).containsExactly("register", "ship", "delete-local",
+                "raw-cleanup-check", "raw-cleanup-check", "delete-raw");
+        assertThat(cycled.subList(3, 6)).extracting(FileEvent::repeats).containsExactly(4, 4, 4);
+        assertThat(cycled.get(1).repeats()).isZero();
+        assertThat(cycled.get(1).lastAt()).isNull();
+
+        // another message, another result, or an event older than the last few is a new row
         c.recordError(f.id(), "delete-local", "DAQ copy not deleted: storage copy is missing");
-        c.recordEvent(f.id(), "raw-cleanup-check", true, "fact 1");
-        c.recordEvent(f.id(), "raw-cleanup-check", true, "fact 1");
         c.recordEvent(f.id(), "raw-cleanup-check", false, "fact 1");
-        assertThat(c.events(f.id())).extracting(FileEvent::action).containsExactly("register", "ship", "delete-local",
-                "delete-local", "delete-local", "raw-cleanup-check", "raw-cleanup-check");
-        assertThat(c.events(f.id()).get(5).repeats()).isEqualTo(1);
-        assertThat(c.events(f.id()).get(1).repeats()).isZero();
-        assertThat(c.events(f.id()).get(1).lastAt()).isNull();
+        c.recordError(f.id(), "delete-raw", "raw copy kept: tape shows no file");
+        assertThat(c.events(f.id())).hasSize(cycled.size() + 3);
+        assertThat(c.events(f.id()).get(2).repeats()).as("the old refusal is not bumped from afar").isEqualTo(4);
     }
 
     @Test
