@@ -950,6 +950,15 @@ public final class JdbcCatalog implements Catalog {
         }
     }
 
+    /** Runs read-only SQL on a connection in auto-commit mode (on SQLite no write lock is taken, unlike a transaction). */
+    <T> T reading(SqlWork<T> work, String what) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new CatalogException(what + " in " + description + " failed", e);
+        }
+    }
+
     @FunctionalInterface
     public interface SqlWork<T> {
         T run(Connection c) throws SQLException;

@@ -88,7 +88,7 @@ final class ScanProblemStore {
 
     /** Open problems of {@code disk} ({@code null}: of every disk), oldest first. */
     List<ScanProblem> open(String disk) {
-        return catalog.inTransaction(c -> open(c, disk), "listing scan problems");
+        return catalog.reading(c -> open(c, disk), "listing scan problems");
     }
 
     private static List<ScanProblem> open(Connection c, String disk) throws SQLException {
