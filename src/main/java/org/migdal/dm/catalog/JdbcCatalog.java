@@ -33,7 +33,7 @@ public final class JdbcCatalog implements Catalog {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcCatalog.class);
     private static final int BATCH = 1000;
-    private static final String COLUMNS = "id, lfn, disk, local_path, run, size, mtime, adler32, state, compressed_name,"
+    static final String COLUMNS = "id, lfn, disk, local_path, run, size, mtime, adler32, state, compressed_name,"
             + " compressed_size, compressed_adler32, tape_transfer_id, registered_at, shipped_at, local_deleted_at,"
             + " compressed_at, tape_submitted_at, on_tape_at, raw_deleted_at, attempts, last_error, next_attempt_at,"
             + " quarantined_from, claim_owner, claim_expires, updated_at";
@@ -46,6 +46,7 @@ public final class JdbcCatalog implements Catalog {
     private final Clock clock;
     private final String description;
     private final ScanProblemStore scanProblems;
+    private final VanishedFiles vanished;
 
     private JdbcCatalog(HikariDataSource dataSource, Dialect dialect, ClaimPolicy policy, Clock clock, String description) {
         this.dataSource = dataSource;
@@ -54,6 +55,7 @@ public final class JdbcCatalog implements Catalog {
         this.clock = clock;
         this.description = description;
         this.scanProblems = new ScanProblemStore(this, clock);
+        this.vanished = new VanishedFiles(this, clock);
     }
 
     /**
@@ -586,7 +588,7 @@ public final class JdbcCatalog implements Catalog {
         event(c, fileId, action, ok, message);
     }
 
-    private void event(Connection c, long fileId, String action, boolean ok, String message) throws SQLException {
+    void event(Connection c, long fileId, String action, boolean ok, String message) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO file_events (file_id, at, actor, action, ok, message) VALUES (?,?,?,?,?,?)")) {
             ps.setLong(1, fileId);
@@ -690,7 +692,7 @@ public final class JdbcCatalog implements Catalog {
     }
 
     /** The states {@link FileState#isGoneFromDaq()} names, as an SQL list. */
-    private static final String GONE_FROM_DAQ_STATES = java.util.Arrays.stream(FileState.values())
+    static final String GONE_FROM_DAQ_STATES = java.util.Arrays.stream(FileState.values())
             .filter(FileState::isGoneFromDaq).map(s -> "'" + s.name() + "'")
             .collect(java.util.stream.Collectors.joining(",", "(", ")"));
 
@@ -757,29 +759,23 @@ public final class JdbcCatalog implements Catalog {
         return 1;
     }
 
-    // ---------------------------------------------------------------- vanished DAQ files
+    // ---------------------------------------------------------------- vanished DAQ files (the rules: VanishedFiles)
 
     @Override
     public CatalogFile markMissing(CatalogFile claimed, String reason) {
-        claimed.state().checkMoveTo(FileState.MISSING, claimed.lfn());
-        return inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, last_error = ?, attempts = 0,"
-                    + " next_attempt_at = 0, claim_owner = NULL, claim_expires = NULL, updated_at = ?"
-                    + " WHERE id = ? AND state = ? AND claim_owner = ?")) {
-                ps.setString(1, FileState.MISSING.name());
-                ps.setString(2, reason);
-                ps.setLong(3, now());
-                ps.setLong(4, claimed.id());
-                ps.setString(5, claimed.state().name());
-                ps.setString(6, owner());
-                if (ps.executeUpdate() != 1) {
-                    throw new LostClaimException(claimed.lfn(), owner(), claimed.state());
-                }
-            }
-            event(c, claimed.id(), "missing", false, "MISSING: " + reason);
-            return readRow(c, claimed.id()).orElseThrow();
-        }, "marking " + claimed.lfn() + " MISSING");
+        return vanished.markMissing(claimed, reason);
     }
+
+    @Override
+    public int reappeared(String disk, List<NewFile> listed) {
+        return vanished.reappeared(disk, listed);
+    }
+
+    @Override
+    public ForgetResult forget(Collection<String> lfns) {
+        return vanished.forget(lfns);
+    }
+
 
     @Override
     public CatalogFile putBack(CatalogFile claimed, String action, String message) {
@@ -802,84 +798,6 @@ public final class JdbcCatalog implements Catalog {
             eventOnce(c, claimed.id(), action, false, message);
             return readRow(c, claimed.id()).orElseThrow();
         }, "putting " + claimed.lfn() + " back");
-    }
-
-    @Override
-    public int reappeared(String disk, List<NewFile> listed) {
-        List<CatalogFile> gone = query("SELECT " + COLUMNS + " FROM files WHERE disk = ? AND state IN " + GONE_FROM_DAQ_STATES,
-                ps -> ps.setString(1, disk), JdbcCatalog::row);
-        if (gone.isEmpty()) {
-            return 0;
-        }
-        Map<String, NewFile> byLfn = new java.util.HashMap<>();
-        for (NewFile f : listed) {
-            byLfn.put(f.lfn(), f);
-        }
-        int n = 0;
-        for (CatalogFile f : gone) {
-            NewFile back = byLfn.get(f.lfn());
-            if (back == null) {
-                continue;
-            }
-            f.state().checkMoveTo(FileState.REGISTERED, f.lfn());
-            n += inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, local_path = ?, size = ?, mtime = ?,"
-                        + " attempts = 0, next_attempt_at = 0, last_error = NULL, updated_at = ? WHERE id = ? AND state = ?")) {
-                    ps.setString(1, FileState.REGISTERED.name());
-                    ps.setString(2, back.localPath());
-                    ps.setLong(3, back.size());
-                    ps.setLong(4, back.mtime().toEpochMilli());
-                    ps.setLong(5, now());
-                    ps.setLong(6, f.id());
-                    ps.setString(7, f.state().name());
-                    if (ps.executeUpdate() != 1) {
-                        return 0;
-                    }
-                }
-                event(c, f.id(), "reappeared", true, f.state() + " → REGISTERED: " + disk + ":" + back.localPath()
-                        + " is on the disk again (" + back.size() + " bytes); it will be shipped");
-                return 1;
-            }, "registering " + f.lfn() + " again");
-        }
-        return n;
-    }
-
-    @Override
-    public ForgetResult forget(Collection<String> lfns) {
-        List<String> forgotten = new ArrayList<>();
-        List<String> refused = new ArrayList<>();
-        for (String lfn : lfns) {
-            String refusal = inTransaction(c -> {
-                Optional<CatalogFile> f = readRow(c, lfn);
-                if (f.isEmpty()) {
-                    return lfn + ": no such file in the catalog";
-                }
-                if (f.get().state() != FileState.MISSING) {
-                    return lfn + ": is " + f.get().state() + ", not MISSING; only a file that vanished from its DAQ disk can be"
-                            + " forgotten" + (f.get().state() == FileState.FORGOTTEN ? " (it already is)" : "");
-                }
-                FileState.MISSING.checkMoveTo(FileState.FORGOTTEN, lfn);
-                try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, updated_at = ?"
-                        + " WHERE id = ? AND state = ? AND claim_owner IS NULL")) {
-                    ps.setString(1, FileState.FORGOTTEN.name());
-                    ps.setLong(2, now());
-                    ps.setLong(3, f.get().id());
-                    ps.setString(4, FileState.MISSING.name());
-                    if (ps.executeUpdate() != 1) {
-                        return lfn + ": changed while it was being forgotten; look at it again (`migdal-dm show " + lfn + "`)";
-                    }
-                }
-                event(c, f.get().id(), "forget", true, "operator forget: MISSING → FORGOTTEN; the DAQ file will not come back"
-                        + (f.get().lastError() != null ? " (" + f.get().lastError() + ")" : ""));
-                return null;
-            }, "forgetting " + lfn);
-            if (refusal == null) {
-                forgotten.add(lfn);
-            } else {
-                refused.add(refusal);
-            }
-        }
-        return new ForgetResult(forgotten, refused);
     }
 
     // ---------------------------------------------------------------- scan problems
@@ -989,7 +907,7 @@ public final class JdbcCatalog implements Catalog {
         }
     }
 
-    private static Optional<CatalogFile> readRow(Connection c, long id) throws SQLException {
+    static Optional<CatalogFile> readRow(Connection c, long id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM files WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -998,7 +916,7 @@ public final class JdbcCatalog implements Catalog {
         }
     }
 
-    private static Optional<CatalogFile> readRow(Connection c, String lfn) throws SQLException {
+    static Optional<CatalogFile> readRow(Connection c, String lfn) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM files WHERE lfn = ?")) {
             ps.setString(1, lfn);
             try (ResultSet rs = ps.executeQuery()) {
@@ -1024,7 +942,7 @@ public final class JdbcCatalog implements Catalog {
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
 
-    private static CatalogFile row(ResultSet rs) throws SQLException {
+    static CatalogFile row(ResultSet rs) throws SQLException {
         long compressedSize = rs.getLong("compressed_size");
         Long cs = rs.wasNull() ? null : compressedSize;
         String qf = rs.getString("quarantined_from");
