@@ -61,7 +61,7 @@ public final class DiskCleaner {
             Optional<String> down = DiskPaths.rootUnavailable(Path.of(disk.path()), catalog.countLocalCopies(disk.name()));
             if (down.isPresent()) {
                 // a disk-wide condition: the scan records and reports it once; nothing here is concluded from an absent file
-                log.warn("clean: disk {} skipped: {}", disk.name(), down.get());
+                log.info("clean: disk {} skipped: {}", disk.name(), down.get());
                 continue;
             }
             long after = 0;

@@ -64,10 +64,12 @@ public final class Shipper {
         catalog.releaseClaimsOfDeadProcesses();
         Set<String> down = ConcurrentHashMap.newKeySet();
         for (MigdalConfig.Disk d : daq.disks()) {
-            Optional<String> why = DiskPaths.rootUnavailable(Path.of(d.path()), catalog.countLocalCopies(d.name()));
+            long expected = catalog.countLocalCopies(d.name());
+            Optional<String> why = DiskPaths.rootUnavailable(Path.of(d.path()), expected);
             if (why.isPresent()) {
                 down.add(d.name());
-                log.warn("ship: disk {} skipped, its files wait: {}", d.name(), why.get());
+                // the scan records and reports the disk problem once; here it is only said what waits
+                log.info("ship: disk {} skipped, {} of its file(s) wait: {}", d.name(), expected, why.get());
             }
         }
         AtomicInteger shipped = new AtomicInteger();
