@@ -130,7 +130,7 @@ public interface Catalog extends AutoCloseable {
     /** ON_TAPE files whose uncompressed storage copy is not yet deleted. */
     List<CatalogFile> awaitingRawDelete(int limit);
 
-    /** Puts quarantined (or failed, waiting) files back into their resting state for another try. */
+    /** Puts quarantined (or failed, waiting) files back into their resting state for another try; a MISSING file back to REGISTERED. */
     int retry(Collection<String> lfns);
 
     /** Puts every quarantined file back for another try. */
