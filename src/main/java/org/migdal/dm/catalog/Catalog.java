@@ -82,9 +82,16 @@ public interface Catalog extends AutoCloseable {
 
     void markRawDeleted(CatalogFile file, String message);
 
+    /**
+     * Records an event not tied to a claim. The same event (action, result, message) as the file's last one is not
+     * added again: the last one's repeat count and time move instead, so an unchanged condition does not grow history.
+     */
     void recordEvent(long fileId, String action, boolean ok, String message);
 
-    /** Records a failure that is not tied to a claim (cleanup, hand-back) and keeps it as the file's last error. */
+    /**
+     * Records a failure that is not tied to a claim (cleanup, hand-back) and keeps it as the file's last error; once per
+     * condition, as {@link #recordEvent}.
+     */
     void recordError(long fileId, String action, String message);
 
     Optional<CatalogFile> find(String lfn);
@@ -100,15 +107,50 @@ public interface Catalog extends AutoCloseable {
     List<StateCount> counts();
 
     /** Files of a disk whose storage copy is confirmed but whose DAQ copy is not yet deleted. */
-    List<CatalogFile> awaitingLocalDelete(String disk, int limit);
+    default List<CatalogFile> awaitingLocalDelete(String disk, int limit) {
+        return awaitingLocalDelete(disk, 0, limit);
+    }
 
-    /** Files of a disk whose DAQ copy still exists or may exist (not yet deleted). */
+    /** As {@link #awaitingLocalDelete(String, int)}, the page of rows with an id above {@code afterId} (keyset paging). */
+    List<CatalogFile> awaitingLocalDelete(String disk, long afterId, int limit);
+
+    /**
+     * Files of a disk whose DAQ copy still exists or may exist (not yet deleted), MISSING and FORGOTTEN files
+     * excepted: they do not hold the disk back.
+     */
     long countLocalCopies(String disk);
+
+    /**
+     * A claimed file whose DAQ copy vanished from a mounted, readable disk before it was shipped becomes MISSING,
+     * with {@code reason} as its last error and in its history; the claim is released.
+     */
+    CatalogFile markMissing(CatalogFile claimed, String reason);
+
+    /**
+     * Gives a claimed file back, in its resting state and without charging an attempt: the work could not start for
+     * a reason that is not the file's (its whole disk is unavailable). Recorded once per condition in its history.
+     */
+    CatalogFile putBack(CatalogFile claimed, String action, String message);
+
+    /** MISSING or FORGOTTEN files of {@code disk} listed again by a scan go back to REGISTERED; returns how many. */
+    int reappeared(String disk, List<NewFile> listed);
+
+    /** An operator gives up MISSING files: they become FORGOTTEN (row and history kept); any other file is refused. */
+    ForgetResult forget(Collection<String> lfns);
+
+    /**
+     * Records what one look at a DAQ disk found, once per condition, and clears what is gone; returns the findings
+     * that are new. {@code listed}: the disk's files were listed (else only a disk-wide problem can be cleared).
+     */
+    List<ScanProblem.Finding> recordScanProblems(String disk, List<ScanProblem.Finding> found, boolean listed);
+
+    /** Open scan problems of {@code disk} ({@code null}: every disk). */
+    List<ScanProblem> openScanProblems(String disk);
 
     /** ON_TAPE files whose uncompressed storage copy is not yet deleted. */
     List<CatalogFile> awaitingRawDelete(int limit);
 
-    /** Puts quarantined (or failed, waiting) files back into their resting state for another try. */
+    /** Puts quarantined (or failed, waiting) files back into their resting state for another try; a MISSING file back to REGISTERED. */
     int retry(Collection<String> lfns);
 
     /** Puts every quarantined file back for another try. */

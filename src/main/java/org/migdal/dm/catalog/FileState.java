@@ -11,6 +11,10 @@ import java.util.Set;
  * <pre>
  * REGISTERED → SHIPPING → ON_DISK_STORAGE → COMPRESSING → COMPRESSED → TAPE_SUBMITTED → ON_TAPE
  * any working state → QUARANTINED (attempts exhausted or contradicting data; an operator can retry)
+ * REGISTERED, SHIPPING → MISSING (the DAQ file vanished from a mounted, readable disk before it was shipped)
+ * MISSING → REGISTERED (the file is back on a rescan, or an operator's retry)
+ * MISSING → FORGOTTEN (an operator's {@code forget}: it will never come back; the row and its history stay)
+ * FORGOTTEN → REGISTERED (the file turns up on a rescan after all: data found on a DAQ disk is always shipped)
  * </pre>
  *
  * Deleting the local DAQ copy and the raw storage copy are recorded as timestamps on the row
@@ -33,7 +37,11 @@ public enum FileState {
     /** The compressed copy is confirmed on tape with the recorded checksum. */
     ON_TAPE(false),
     /** Stopped: attempts exhausted or the data contradicts itself. Needs an operator. */
-    QUARANTINED(false);
+    QUARANTINED(false),
+    /** The DAQ file vanished from its (mounted, readable) disk before it was shipped. Does not hold the disk back. */
+    MISSING(false),
+    /** A MISSING file an operator acknowledged with {@code forget}: not work, not waited for; the row is kept. */
+    FORGOTTEN(false);
 
     private final boolean working;
 
@@ -47,14 +55,24 @@ public enum FileState {
     }
 
     private static final Map<FileState, Set<FileState>> LEGAL = Map.of(
-            REGISTERED, EnumSet.of(SHIPPING, QUARANTINED),
-            SHIPPING, EnumSet.of(ON_DISK_STORAGE, REGISTERED, QUARANTINED),
+            REGISTERED, EnumSet.of(SHIPPING, QUARANTINED, MISSING),
+            SHIPPING, EnumSet.of(ON_DISK_STORAGE, REGISTERED, QUARANTINED, MISSING),
             ON_DISK_STORAGE, EnumSet.of(COMPRESSING, QUARANTINED),
             COMPRESSING, EnumSet.of(COMPRESSED, ON_DISK_STORAGE, QUARANTINED),
             COMPRESSED, EnumSet.of(TAPE_SUBMITTED, QUARANTINED),
             TAPE_SUBMITTED, EnumSet.of(ON_TAPE, COMPRESSED, QUARANTINED),
             ON_TAPE, EnumSet.of(QUARANTINED),
-            QUARANTINED, EnumSet.of(REGISTERED, ON_DISK_STORAGE, COMPRESSED, TAPE_SUBMITTED, ON_TAPE));
+            QUARANTINED, EnumSet.of(REGISTERED, ON_DISK_STORAGE, COMPRESSED, TAPE_SUBMITTED, ON_TAPE),
+            MISSING, EnumSet.of(REGISTERED, FORGOTTEN),
+            FORGOTTEN, EnumSet.of(REGISTERED));
+
+    /**
+     * True for the states that no longer stand for a copy on a DAQ disk that someone waits for: the file vanished
+     * (MISSING) or was given up (FORGOTTEN). Such files do not hold a disk's hand-back and are not work waiting.
+     */
+    public boolean isGoneFromDaq() {
+        return this == MISSING || this == FORGOTTEN;
+    }
 
     public boolean canMoveTo(FileState target) {
         return LEGAL.get(this).contains(target);

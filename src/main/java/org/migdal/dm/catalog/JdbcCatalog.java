@@ -33,7 +33,7 @@ public final class JdbcCatalog implements Catalog {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcCatalog.class);
     private static final int BATCH = 1000;
-    private static final String COLUMNS = "id, lfn, disk, local_path, run, size, mtime, adler32, state, compressed_name,"
+    static final String COLUMNS = "id, lfn, disk, local_path, run, size, mtime, adler32, state, compressed_name,"
             + " compressed_size, compressed_adler32, tape_transfer_id, registered_at, shipped_at, local_deleted_at,"
             + " compressed_at, tape_submitted_at, on_tape_at, raw_deleted_at, attempts, last_error, next_attempt_at,"
             + " quarantined_from, claim_owner, claim_expires, updated_at, claim_token, crashes";
@@ -46,6 +46,8 @@ public final class JdbcCatalog implements Catalog {
     private final FailurePolicy failures;
     private final Clock clock;
     private final String description;
+    private final ScanProblemStore scanProblems;
+    private final VanishedFiles vanished;
 
     private JdbcCatalog(HikariDataSource dataSource, Dialect dialect, ClaimPolicy policy, Clock clock, String description) {
         this.dataSource = dataSource;
@@ -54,6 +56,8 @@ public final class JdbcCatalog implements Catalog {
         this.failures = new FailurePolicy(policy);
         this.clock = clock;
         this.description = description;
+        this.scanProblems = new ScanProblemStore(this, clock);
+        this.vanished = new VanishedFiles(this, clock);
     }
 
     /**
@@ -562,7 +566,7 @@ public final class JdbcCatalog implements Catalog {
     @Override
     public void recordEvent(long fileId, String action, boolean ok, String message) {
         inTransaction(c -> {
-            event(c, fileId, action, ok, message);
+            eventOnce(c, fileId, action, ok, message);
             return null;
         }, "recording " + action);
     }
@@ -576,12 +580,45 @@ public final class JdbcCatalog implements Catalog {
                 ps.setLong(3, fileId);
                 ps.executeUpdate();
             }
-            event(c, fileId, action, false, message);
+            eventOnce(c, fileId, action, false, message);
             return null;
         }, "recording an error of " + action);
     }
 
-    private void event(Connection c, long fileId, String action, boolean ok, String message) throws SQLException {
+    /** How many of a file's latest events an unchanged condition may span (e.g. check, check, refusal each cycle). */
+    private static final int CONDITION_WINDOW = 3;
+
+    /**
+     * The one place that keeps history from growing for an unchanged condition: an event equal (same action, result
+     * and message) to one of the file's last {@value #CONDITION_WINDOW} events bumps that event's repeat count and time
+     * instead of adding a row. The window lets a condition that takes a few events per cycle (a check recorded before
+     * a delete that then fails) stay a few rows too.
+     */
+    private void eventOnce(Connection c, long fileId, String action, boolean ok, String message) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, action, ok, message FROM file_events WHERE file_id = ?"
+                + " ORDER BY id DESC LIMIT " + CONDITION_WINDOW)) {
+            ps.setLong(1, fileId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (!(action.equals(rs.getString(2)) && (rs.getInt(3) != 0) == ok
+                            && java.util.Objects.equals(message, rs.getString(4)))) {
+                        continue;
+                    }
+                    long last = rs.getLong(1);
+                    try (PreparedStatement up = c.prepareStatement("UPDATE file_events SET repeats = repeats + 1, last_at = ?"
+                            + " WHERE id = ?")) {
+                        up.setLong(1, now());
+                        up.setLong(2, last);
+                        up.executeUpdate();
+                    }
+                    return;
+                }
+            }
+        }
+        event(c, fileId, action, ok, message);
+    }
+
+    void event(Connection c, long fileId, String action, boolean ok, String message) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO file_events (file_id, at, actor, action, ok, message) VALUES (?,?,?,?,?,?)")) {
             ps.setLong(1, fileId);
@@ -658,10 +695,10 @@ public final class JdbcCatalog implements Catalog {
 
     @Override
     public List<FileEvent> events(long fileId) {
-        return query("SELECT file_id, at, actor, action, ok, message FROM file_events WHERE file_id = ? ORDER BY id",
+        return query("SELECT file_id, at, actor, action, ok, message, repeats, last_at FROM file_events WHERE file_id = ? ORDER BY id",
                 ps -> ps.setLong(1, fileId),
                 rs -> new FileEvent(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
-                        rs.getBoolean(5), rs.getString(6)));
+                        rs.getBoolean(5), rs.getString(6), rs.getInt(7), instant(rs, "last_at")));
     }
 
     @Override
@@ -674,19 +711,25 @@ public final class JdbcCatalog implements Catalog {
     private static final String LOCAL_DONE_STATES = "('ON_DISK_STORAGE','COMPRESSING','COMPRESSED','TAPE_SUBMITTED','ON_TAPE')";
 
     @Override
-    public List<CatalogFile> awaitingLocalDelete(String disk, int limit) {
+    public List<CatalogFile> awaitingLocalDelete(String disk, long afterId, int limit) {
         return query("SELECT " + COLUMNS + " FROM files WHERE disk = ? AND local_deleted_at IS NULL AND adler32 IS NOT NULL"
-                        + " AND shipped_at IS NOT NULL AND state IN " + LOCAL_DONE_STATES + " ORDER BY id LIMIT ?",
+                        + " AND shipped_at IS NOT NULL AND state IN " + LOCAL_DONE_STATES + " AND id > ? ORDER BY id LIMIT ?",
                 ps -> {
                     ps.setString(1, disk);
-                    ps.setInt(2, limit);
+                    ps.setLong(2, afterId);
+                    ps.setInt(3, limit);
                 }, JdbcCatalog::row);
     }
 
+    /** The states {@link FileState#isGoneFromDaq()} names, as an SQL list. */
+    static final String GONE_FROM_DAQ_STATES = java.util.Arrays.stream(FileState.values())
+            .filter(FileState::isGoneFromDaq).map(s -> "'" + s.name() + "'")
+            .collect(java.util.stream.Collectors.joining(",", "(", ")"));
+
     @Override
     public long countLocalCopies(String disk) {
-        return query("SELECT COUNT(*) FROM files WHERE disk = ? AND local_deleted_at IS NULL", ps -> ps.setString(1, disk),
-                rs -> rs.getLong(1)).get(0);
+        return query("SELECT COUNT(*) FROM files WHERE disk = ? AND local_deleted_at IS NULL AND state NOT IN " + GONE_FROM_DAQ_STATES,
+                ps -> ps.setString(1, disk), rs -> rs.getLong(1)).get(0);
     }
 
     @Override
@@ -721,6 +764,8 @@ public final class JdbcCatalog implements Catalog {
         FileState to;
         if (f.state() == FileState.QUARANTINED) {
             to = f.quarantinedFrom() == null ? FileState.REGISTERED : f.quarantinedFrom().restingState();
+        } else if (f.state() == FileState.MISSING) {
+            to = FileState.REGISTERED; // look for it again: a ship finds it, or makes it MISSING again
         } else if (!f.state().isWorking()) {
             to = f.state();
         } else {
@@ -764,6 +809,59 @@ public final class JdbcCatalog implements Catalog {
     @Override
     public List<EndpointStatus> endpoints() {
         return new EndpointStore(this).all();
+    }
+
+    // ---------------------------------------------------------------- vanished DAQ files (the rules: VanishedFiles)
+
+    @Override
+    public CatalogFile markMissing(CatalogFile claimed, String reason) {
+        return vanished.markMissing(claimed, reason);
+    }
+
+    @Override
+    public int reappeared(String disk, List<NewFile> listed) {
+        return vanished.reappeared(disk, listed);
+    }
+
+    @Override
+    public ForgetResult forget(Collection<String> lfns) {
+        return vanished.forget(lfns);
+    }
+
+
+    @Override
+    public CatalogFile putBack(CatalogFile claimed, String action, String message) {
+        FileState to = claimed.state().restingState();
+        if (to != claimed.state()) {
+            claimed.state().checkMoveTo(to, claimed.lfn());
+        }
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, claim_owner = NULL, claim_expires = NULL,"
+                    + " claim_token = NULL, updated_at = ? WHERE id = ? AND state = ? AND " + HELD)) {
+                ps.setString(1, to.name());
+                ps.setLong(2, now());
+                ps.setLong(3, claimed.id());
+                ps.setString(4, claimed.state().name());
+                bindHeld(ps, 5, claimed);
+                if (ps.executeUpdate() != 1) {
+                    throw new LostClaimException(claimed.lfn(), owner(), claimed.state());
+                }
+            }
+            eventOnce(c, claimed.id(), action, false, message);
+            return readRow(c, claimed.id()).orElseThrow();
+        }, "putting " + claimed.lfn() + " back");
+    }
+
+    // ---------------------------------------------------------------- scan problems
+
+    @Override
+    public List<ScanProblem.Finding> recordScanProblems(String disk, List<ScanProblem.Finding> found, boolean listed) {
+        return scanProblems.record(disk, found, listed);
+    }
+
+    @Override
+    public List<ScanProblem> openScanProblems(String disk) {
+        return scanProblems.open(disk);
     }
 
     // ---------------------------------------------------------------- disks
@@ -822,6 +920,15 @@ public final class JdbcCatalog implements Catalog {
         }
     }
 
+    /** Runs read-only SQL on a connection in auto-commit mode (on SQLite no write lock is taken, unlike a transaction). */
+    <T> T reading(SqlWork<T> work, String what) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new CatalogException(what + " in " + description + " failed", e);
+        }
+    }
+
     @FunctionalInterface
     public interface SqlWork<T> {
         T run(Connection c) throws SQLException;
@@ -852,7 +959,7 @@ public final class JdbcCatalog implements Catalog {
         }
     }
 
-    private static Optional<CatalogFile> readRow(Connection c, long id) throws SQLException {
+    static Optional<CatalogFile> readRow(Connection c, long id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM files WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -861,7 +968,7 @@ public final class JdbcCatalog implements Catalog {
         }
     }
 
-    private static Optional<CatalogFile> readRow(Connection c, String lfn) throws SQLException {
+    static Optional<CatalogFile> readRow(Connection c, String lfn) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM files WHERE lfn = ?")) {
             ps.setString(1, lfn);
             try (ResultSet rs = ps.executeQuery()) {
@@ -887,7 +994,7 @@ public final class JdbcCatalog implements Catalog {
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
 
-    private static CatalogFile row(ResultSet rs) throws SQLException {
+    static CatalogFile row(ResultSet rs) throws SQLException {
         long compressedSize = rs.getLong("compressed_size");
         Long cs = rs.wasNull() ? null : compressedSize;
         String qf = rs.getString("quarantined_from");

@@ -22,7 +22,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code bench scan}: how fast registration runs, on generated small files and a fresh SQLite catalog. */
-@Command(name = "bench", description = "Benchmarks that print figures (not part of normal operation).",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (not part of normal operation).",
         subcommands = {BenchCommand.Scan.class, BenchCommand.ImportLegacy.class, BenchCommand.Put.class})
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand
@@ -37,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
         return Main.USAGE;
     }
 
-    @Command(name = "scan", description = "Register N small files from a flagged disk into a fresh SQLite catalog; prints files/s.")
+    @Command(name = "scan", mixinStandardHelpOptions = true, description = "Register N small files from a flagged disk into a fresh SQLite catalog; prints files/s.")
     static final class Scan implements Callable<Integer> {
     @ParentCommand
     BenchCommand bench;
@@ -87,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 }
 
-    @Command(name = "import-legacy", description = "Import a generated legacy catalog of N rows into a fresh SQLite catalog; prints rows/s.")
+    @Command(name = "import-legacy", mixinStandardHelpOptions = true, description = "Import a generated legacy catalog of N rows into a fresh SQLite catalog; prints rows/s.")
     static final class ImportLegacy implements Callable<Integer> {
         @ParentCommand
         BenchCommand bench;
@@ -124,7 +124,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "put", description = "Upload every file of --dir to --url through migdal-dm's endpoint, confirming size and"
+    @Command(name = "put", mixinStandardHelpOptions = true, description = "Upload every file of --dir to --url through migdal-dm's endpoint, confirming size and"
             + " adler32 from the storage as shipping does; prints MiB/s.")
     static final class Put implements Callable<Integer> {
         @ParentCommand

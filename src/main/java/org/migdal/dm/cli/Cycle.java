@@ -43,7 +43,13 @@ final class Cycle {
         int raw = 0;
         if (role.equals("daq") || role.equals("all")) {
             scan = ctx.scanner().scan();
-            scan.problems().forEach(p -> problems.add("scan " + p));
+            // a scan problem fails the cycle once, when it is new; afterwards it stays open in the catalog (status, doctor,
+            // ls --problems) and the cycle only warns, so cron does not fail every few minutes for one condition
+            scan.newProblems().forEach(p -> problems.add("scan " + p));
+            int stillOpen = scan.problems().size() - scan.newProblems().size();
+            if (stillOpen > 0) {
+                log.warn("{} scan problem(s) still open, reported before; see `migdal-dm ls --problems`", stillOpen);
+            }
             Optional<String> refusal = ctx.endpointRefusal(true, false);
             if (refusal.isPresent()) {
                 problems.add("ship and clean not started, no file touched: " + refusal.get());
@@ -52,6 +58,10 @@ final class Cycle {
                 ship = ship(ctx, interactive, err);
                 if (ship.failed() + ship.quarantined() > 0) {
                     problems.add("ship: " + ship.failed() + " failed, " + ship.quarantined() + " quarantined (see `migdal-dm ls --state QUARANTINED` and `show LFN`)");
+                }
+                if (ship.missing() > 0) {
+                    problems.add("ship: " + ship.missing() + " file(s) vanished from their DAQ disk before shipping and are MISSING"
+                            + " (`migdal-dm ls --state MISSING`; `retry LFN` if one comes back, `forget LFN` if it never will)");
                 }
                 clean = ctx.diskCleaner().clean();
                 clean.problems().forEach(p -> problems.add("clean " + p));

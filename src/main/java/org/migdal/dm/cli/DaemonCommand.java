@@ -11,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code daemon}: the same cycle as {@code run}, repeated on a schedule until stopped. */
-@Command(name = "daemon", description = "Run cycles of a role every --interval seconds until stopped; SIGTERM lets the running cycle finish first.")
+@Command(name = "daemon", mixinStandardHelpOptions = true, description = "Run cycles of a role every --interval seconds until stopped; SIGTERM lets the running cycle finish first.")
 final class DaemonCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(DaemonCommand.class);
 

@@ -1,6 +1,9 @@
 package org.migdal.dm.cli;
 
 import org.migdal.dm.catalog.FileFilter;
+import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.catalog.ScanProblem;
+import org.migdal.dm.daq.DiskPaths;
 import org.migdal.dm.config.ConfigException;
 import org.migdal.dm.config.MigdalConfig;
 import org.migdal.dm.security.BearerToken;
@@ -31,7 +34,7 @@ import java.util.concurrent.Callable;
 import java.util.zip.Adler32;
 
 /** {@code doctor}: checks config, catalog, disks, credentials and endpoints; one line per check; exit 1 if any FAIL. */
-@Command(name = "doctor", description = "Check configuration, catalog, disks, credentials and endpoints (OK/WARN/FAIL per line).")
+@Command(name = "doctor", mixinStandardHelpOptions = true, description = "Check configuration, catalog, disks, credentials and endpoints (OK/WARN/FAIL per line).")
 final class DoctorCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -79,8 +82,9 @@ final class DoctorCommand implements Callable<Integer> {
             checks.add(fail("catalog", e.getMessage()));
         }
         for (MigdalConfig.Disk d : config.daq().disks()) {
-            checks.add(disk(config, d));
+            diskWithProblems(ctx, config, d, checks);
         }
+        missing(ctx, checks);
         checks.add(folder("lockDir", Path.of(config.lockDir())));
         checks.add(folder("archive.workDir", Path.of(config.archive().workDir())));
 
@@ -111,11 +115,54 @@ final class DoctorCommand implements Callable<Integer> {
         return !(mode.equals("none") || url.startsWith("file:") || url.startsWith("http:") || url.startsWith("dav:"));
     }
 
-    private static Check disk(MigdalConfig config, MigdalConfig.Disk d) {
+    /** Most scan problems listed per disk; the rest are counted, with the command that lists them all. */
+    private static final int PROBLEMS_SHOWN = 20;
+
+    /** The disk's own check, and a WARN per open scan problem of it, each with what the operator can do. */
+    private static void diskWithProblems(Context ctx, MigdalConfig config, MigdalConfig.Disk d, List<Check> checks) {
+        long expected;
+        List<ScanProblem> open;
+        try {
+            expected = ctx.catalog().countLocalCopies(d.name());
+            open = ctx.catalog().openScanProblems(d.name());
+        } catch (RuntimeException e) {
+            checks.add(disk(config, d, 0)); // the catalog check above already says what is wrong with it
+            return;
+        }
+        Check c = disk(config, d, expected);
+        if (c.status() == CredentialCheck.Level.OK && !open.isEmpty()) {
+            c = new Check(c.check(), CredentialCheck.Level.WARN, c.detail() + "; " + open.size() + " open scan problem(s), below;"
+                    + " the disk is not handed back until they are solved");
+        }
+        checks.add(c);
+        for (ScanProblem p : open.subList(0, Math.min(PROBLEMS_SHOWN, open.size()))) {
+            checks.add(new Check("scan " + d.name(), CredentialCheck.Level.WARN, ScanProblemsView.line(p)));
+        }
+        if (open.size() > PROBLEMS_SHOWN) {
+            checks.add(new Check("scan " + d.name(), CredentialCheck.Level.WARN, (open.size() - PROBLEMS_SHOWN)
+                    + " more: `migdal-dm ls --problems --disk " + d.name() + "`"));
+        }
+    }
+
+    private static void missing(Context ctx, List<Check> checks) {
+        try {
+            long n = ctx.catalog().count(new FileFilter(FileState.MISSING, null, null, null, 0, 1));
+            if (n > 0) {
+                checks.add(new Check("MISSING files", CredentialCheck.Level.WARN, n + " file(s) vanished from their DAQ disk before"
+                        + " shipping (`migdal-dm ls --state MISSING`); `migdal-dm retry LFN` if one comes back,"
+                        + " `migdal-dm forget LFN` if it never will"));
+            }
+        } catch (RuntimeException e) {
+            // the catalog check already says what is wrong with it
+        }
+    }
+
+    private static Check disk(MigdalConfig config, MigdalConfig.Disk d, long filesExpected) {
         String name = "disk " + d.name();
         Path root = Path.of(d.path());
-        if (!Files.isDirectory(root)) {
-            return fail(name, root + " does not exist or is not a folder (not mounted?)");
+        Optional<String> down = DiskPaths.rootUnavailable(root, filesExpected);
+        if (down.isPresent()) {
+            return fail(name, down.get() + "; its files wait until it is back");
         }
         int runs = 0;
         try (DirectoryStream<Path> s = Files.newDirectoryStream(root, e -> e.getFileName().toString().startsWith(config.daq().runPrefix()))) {

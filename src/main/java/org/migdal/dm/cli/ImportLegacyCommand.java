@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code import-legacy PATH}: takes over the Python system's catalog. */
-@Command(name = "import-legacy", description = "Import the Python system's SQLite catalog (table migdal_db), read-only, in one transaction.")
+@Command(name = "import-legacy", mixinStandardHelpOptions = true, description = "Import the Python system's SQLite catalog (table migdal_db), read-only, in one transaction.")
 final class ImportLegacyCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

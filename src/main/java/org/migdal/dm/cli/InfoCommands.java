@@ -6,6 +6,7 @@ import org.migdal.dm.catalog.FileEvent;
 import org.migdal.dm.catalog.FileFilter;
 import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.catalog.JdbcCatalog;
+import org.migdal.dm.catalog.ScanProblem;
 import org.migdal.dm.catalog.StateCount;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,7 +33,7 @@ final class InfoCommands {
         return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
-    @Command(name = "status", description = "Files and bytes per state and per disk, and the state of each disk.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Files and bytes per state and per disk, and the state of each disk.")
     static final class Status implements Callable<Integer> {
         @ParentCommand
         Main main;
@@ -52,11 +53,13 @@ final class InfoCommands {
             List<StateCount> counts = catalog.counts();
             List<DiskRecord> disks = catalog.disks();
             List<org.migdal.dm.catalog.EndpointStatus> endpoints = catalog.endpoints();
+            List<ScanProblem> problems = catalog.openScanProblems(null);
             if (json) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("counts", counts);
                 doc.put("disks", disks);
                 doc.put("endpoints", endpoints);
+                doc.put("scanProblems", ScanProblemsView.json(problems));
                 out.println(Main.json().writeValueAsString(doc));
                 return;
             }
@@ -100,10 +103,21 @@ final class InfoCommands {
                             : "endpoint " + e.url() + " is UP (checked " + e.checkedAt() + ")");
                 }
             }
+            if (!problems.isEmpty()) {
+                out.println();
+                out.println(problems.size() + " open scan problem(s):");
+                ScanProblemsView.print(problems, out);
+            }
+            if (total.containsKey(FileState.MISSING)) {
+                out.println();
+                out.println(total.get(FileState.MISSING)[0] + " file(s) MISSING: vanished from their DAQ disk before shipping"
+                        + " (`migdal-dm ls --state MISSING`; `retry LFN` if one comes back, `forget LFN` if it never will)");
+            }
         }
     }
 
-    @Command(name = "ls", description = "List catalog rows, filtered by state, disk, run or LFN text, a page at a time.")
+    @Command(name = "ls", mixinStandardHelpOptions = true,
+            description = "List catalog rows, filtered by state, disk, run or LFN text, a page at a time; or open scan problems.")
     static final class Ls implements Callable<Integer> {
         @ParentCommand
         Main main;
@@ -129,10 +143,23 @@ final class InfoCommands {
         @Option(names = "--json")
         boolean json;
 
+        @Option(names = "--problems", description = "list the open scan problems (of --disk, or of every disk) instead of files")
+        boolean problems;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = main.spec.commandLine().getOut();
             try (Context ctx = new Context(main.loadConfig())) {
+                if (problems) {
+                    List<ScanProblem> open = ctx.catalog().openScanProblems(disk);
+                    if (json) {
+                        out.println(Main.json().writeValueAsString(Map.of("problems", ScanProblemsView.json(open))));
+                        return Main.OK;
+                    }
+                    open.forEach(p -> out.println(ScanProblemsView.line(p)));
+                    out.printf("-- %d open scan problem(s)%n", open.size());
+                    return Main.OK;
+                }
                 FileFilter f = new FileFilter(state, disk, run, lfn, offset, Math.max(1, Math.min(limit, 10_000)));
                 List<CatalogFile> rows = ctx.catalog().list(f);
                 long total = ctx.catalog().count(f);
@@ -154,7 +181,7 @@ final class InfoCommands {
         }
     }
 
-    @Command(name = "show", description = "One file's catalog row and its whole history.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One file's catalog row and its whole history.")
     static final class Show implements Callable<Integer> {
         @ParentCommand
         Main main;
@@ -192,7 +219,8 @@ final class InfoCommands {
                 });
                 out.println("history:");
                 for (FileEvent e : events) {
-                    out.printf("  %s %-4s %-15s %s  (%s)%n", e.at(), e.ok() ? "ok" : "FAIL", e.action(), e.message(), e.actor());
+                    out.printf("  %s %-4s %-15s %s  (%s)%s%n", e.at(), e.ok() ? "ok" : "FAIL", e.action(), e.message(), e.actor(),
+                            e.repeats() == 0 ? "" : " ×" + (e.repeats() + 1) + ", last " + e.lastAt());
                 }
                 if (!recalls.isEmpty()) {
                     out.println("recalls:");
@@ -207,7 +235,8 @@ final class InfoCommands {
         }
     }
 
-    @Command(name = "retry", description = "Put quarantined or failed files back for another try.")
+    @Command(name = "retry", mixinStandardHelpOptions = true,
+            description = "Put quarantined or failed files back for another try; a MISSING file is looked for again.")
     static final class Retry implements Callable<Integer> {
         @ParentCommand
         Main main;

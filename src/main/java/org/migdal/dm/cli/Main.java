@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
                 "3:another run holds the lock (not an error for cron)"},
         subcommands = {QuickstartCommand.class, RunCommand.class, DaemonCommand.class, StageCommands.Scan.class,
                 StageCommands.Ship.class, StageCommands.Archive.class, StageCommands.Poll.class, StageCommands.Clean.class,
-                InfoCommands.Status.class, InfoCommands.Ls.class, InfoCommands.Show.class, InfoCommands.Retry.class,
+                InfoCommands.Status.class, InfoCommands.Ls.class, InfoCommands.Show.class, InfoCommands.Retry.class, ForgetCommand.class,
                 ImportLegacyCommand.class, DoctorCommand.class, RecallCommand.class, StorageCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {

@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
  * synthetic runs (one flagged full), local storage and tape folders and a config, runs both roles to completion
  * and prints the result. Run again, it refills a released disk and drains it too.
  */
-@Command(name = "quickstart", description = "Drain a synthetic DAQ disk to local storage and tape, end to end, in ./quickstart.")
+@Command(name = "quickstart", mixinStandardHelpOptions = true, description = "Drain a synthetic DAQ disk to local storage and tape, end to end, in ./quickstart.")
 final class QuickstartCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -17,7 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code recall LFN…|--run RUN [--to URL]}: stage compressed copies back from tape, verified on arrival. */
-@Command(name = "recall", description = "Stage files back from tape to a storage endpoint (default: storage.disk); verifies the adler32 of what arrives.")
+@Command(name = "recall", mixinStandardHelpOptions = true, description = "Stage files back from tape to a storage endpoint (default: storage.disk); verifies the adler32 of what arrives.")
 final class RecallCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code run --role daq|grid|all}: one full cycle under an exclusive lock. */
-@Command(name = "run", description = "Run one full cycle of a role under an exclusive lock (for cron).")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run one full cycle of a role under an exclusive lock (for cron).")
 final class RunCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -54,7 +54,7 @@ final class StageCommands {
         }
     }
 
-    @Command(name = "scan", description = "Register the files of every DAQ disk flagged ReadyToTransfer.")
+    @Command(name = "scan", mixinStandardHelpOptions = true, description = "Register the files of every DAQ disk flagged ReadyToTransfer.")
     static final class Scan extends Stage {
         @Override
         String role() {
@@ -71,12 +71,14 @@ final class StageCommands {
             ScanReport r = ctx.scanner().scan();
             out.printf("scanned %s: %d files listed, %d registered, %d already known, %d empty folders removed%n",
                     r.disksScanned(), r.filesFound(), r.registered(), r.alreadyKnown(), r.foldersRemoved());
-            r.problems().forEach(p -> err.println("problem: " + p));
-            return r.problems().isEmpty() ? Main.OK : Main.FAILURE;
+            for (org.migdal.dm.daq.Problem p : r.problems()) {
+                err.println((r.newProblems().contains(p) ? "problem: " : "problem (still open, reported before): ") + p);
+            }
+            return r.newProblems().isEmpty() ? Main.OK : Main.FAILURE;
         }
     }
 
-    @Command(name = "ship", description = "Copy registered files to disk storage, confirm them there, delete the DAQ copies.")
+    @Command(name = "ship", mixinStandardHelpOptions = true, description = "Copy registered files to disk storage, confirm them there, delete the DAQ copies.")
     static final class Ship extends Stage {
         @Override
         String role() {
@@ -86,13 +88,13 @@ final class StageCommands {
         @Override
         int stage(Context ctx, PrintWriter out, PrintWriter err) {
             ShipReport r = Cycle.ship(ctx, Progress.interactive(), System.err);
-            out.printf(java.util.Locale.ROOT, "shipped %d files (%.1f MiB, %.1f MiB/s), %d failed, %d quarantined%n",
-                    r.shipped(), r.bytes() / 1048576.0, r.mibPerSecond(), r.failed(), r.quarantined());
-            return r.failed() + r.quarantined() == 0 ? Main.OK : Main.FAILURE;
+            out.printf(java.util.Locale.ROOT, "shipped %d files (%.1f MiB, %.1f MiB/s), %d failed, %d quarantined, %d MISSING%n",
+                    r.shipped(), r.bytes() / 1048576.0, r.mibPerSecond(), r.failed(), r.quarantined(), r.missing());
+            return r.failed() + r.quarantined() + r.missing() == 0 ? Main.OK : Main.FAILURE;
         }
     }
 
-    @Command(name = "clean", description = "Delete confirmed DAQ copies left by an interrupted run; hand drained disks back (ReadyForData).")
+    @Command(name = "clean", mixinStandardHelpOptions = true, description = "Delete confirmed DAQ copies left by an interrupted run; hand drained disks back (ReadyForData).")
     static final class Clean extends Stage {
         @Override
         String role() {
@@ -108,7 +110,7 @@ final class StageCommands {
         }
     }
 
-    @Command(name = "archive", description = "Compress files on disk storage, verify, upload, and move them to tape.")
+    @Command(name = "archive", mixinStandardHelpOptions = true, description = "Compress files on disk storage, verify, upload, and move them to tape.")
     static final class Archive extends Stage {
         @Override
         String role() {
@@ -127,7 +129,7 @@ final class StageCommands {
         }
     }
 
-    @Command(name = "poll", description = "Check tape transfers in flight (FTS3 jobs: one bulk status request per 100 jobs;"
+    @Command(name = "poll", mixinStandardHelpOptions = true, description = "Check tape transfers in flight (FTS3 jobs: one bulk status request per 100 jobs;"
             + " built-in mover: the tape copy flag) and work outstanding recalls.")
     static final class Poll extends Stage {
         @Override

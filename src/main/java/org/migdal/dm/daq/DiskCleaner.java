@@ -3,6 +3,7 @@ package org.migdal.dm.daq;
 import org.migdal.dm.catalog.Catalog;
 import org.migdal.dm.catalog.CatalogFile;
 import org.migdal.dm.catalog.DiskRecord;
+import org.migdal.dm.catalog.ScanProblem;
 import org.migdal.dm.config.MigdalConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,14 +20,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * The DAQ-side cleanup: deletes DAQ copies whose storage copy is confirmed but that a previous run did not get
  * to delete (a crash between confirmation and delete), then hands every fully drained disk back to the DAQ by
- * writing {@code ReadyForData} (owner and group from the configuration, mode 0664).
+ * writing {@code ReadyForData} (owner and group from the configuration, mode 0664). A disk is handed back when no
+ * file of it still has a DAQ copy to ship or delete (MISSING and FORGOTTEN files do not count), no run folder is
+ * left, and no scan problem of it is open. A disk whose root cannot be believed (not mounted) is skipped.
  */
 public final class DiskCleaner {
     private static final Logger log = LoggerFactory.getLogger(DiskCleaner.class);
@@ -47,36 +49,38 @@ public final class DiskCleaner {
     public record Report(int deleted, int refused, List<String> released, List<Problem> problems) {
     }
 
+    /** Rows read from the catalog at a time; every row of a disk is visited once per pass (keyset paging by id). */
+    static final int PAGE = 500;
+
     public Report clean() {
         int deleted = 0;
-        Set<Long> refused = new HashSet<>();
+        int refused = 0;
         List<String> released = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (MigdalConfig.Disk disk : daq.disks()) {
-            List<CatalogFile> batch;
-            int offsetGuard = 0;
+            Optional<String> down = DiskPaths.rootUnavailable(Path.of(disk.path()), catalog.countLocalCopies(disk.name()));
+            if (down.isPresent()) {
+                // a disk-wide condition: the scan records and reports it once; nothing here is concluded from an absent file
+                log.info("clean: disk {} skipped: {}", disk.name(), down.get());
+                continue;
+            }
+            long after = 0;
+            List<CatalogFile> page;
             do {
-                batch = catalog.awaitingLocalDelete(disk.name(), 500);
-                int progress = 0;
-                for (CatalogFile f : batch) {
-                    if (refused.contains(f.id())) {
-                        continue; // refused once in this pass (and recorded): a refused row stays in the query
-                    }
+                page = catalog.awaitingLocalDelete(disk.name(), after, PAGE);
+                for (CatalogFile f : page) {
                     switch (localCopies.delete(f)) {
-                        case DELETED, ALREADY_GONE -> {
-                            deleted++;
-                            progress++;
-                        }
-                        case REFUSED -> refused.add(f.id());
+                        case DELETED, ALREADY_GONE -> deleted++;
+                        case REFUSED -> refused++;
                     }
                 }
-                if (progress == 0 || batch.size() < 500) {
-                    break; // everything left is refused, or this was the last batch: do not loop on it
+                if (!page.isEmpty()) {
+                    after = page.get(page.size() - 1).id();
                 }
-            } while (++offsetGuard < 10_000);
+            } while (page.size() == PAGE);
             releaseIfDrained(disk, released, problems);
         }
-        return new Report(deleted, refused.size(), released, problems);
+        return new Report(deleted, refused, released, problems);
     }
 
     private void releaseIfDrained(MigdalConfig.Disk disk, List<String> released, List<Problem> problems) {
@@ -102,9 +106,13 @@ public final class DiskCleaner {
             problems.add(new Problem(disk.name(), "cannot list " + root + ": " + e));
             return;
         }
-        if (pending > 0 || !left.isEmpty()) {
+        // not handed back while a scan problem is open either: the file behind it may be data that still needs shipping
+        List<ScanProblem> open = catalog.openScanProblems(disk.name());
+        if (pending > 0 || !left.isEmpty() || !open.isEmpty()) {
             String note = pending + " file(s) still to ship or delete; " + left.size() + " " + daq.runPrefix() + "* entr"
-                    + (left.size() == 1 ? "y" : "ies") + " left" + (left.isEmpty() ? "" : " (" + String.join(", ", left.subList(0, Math.min(5, left.size()))) + ")");
+                    + (left.size() == 1 ? "y" : "ies") + " left" + (left.isEmpty() ? "" : " (" + String.join(", ", left.subList(0, Math.min(5, left.size()))) + ")")
+                    + (open.isEmpty() ? "" : "; " + open.size() + " scan problem(s) open, e.g. " + open.get(0).kind() + " "
+                    + open.get(0).where() + " (`migdal-dm ls --problems`)");
             if (!note.equals(rec.note())) {
                 catalog.putDisk(new DiskRecord(rec.name(), rec.path(), rec.state(), rec.changedAt(), note));
             }

@@ -33,6 +33,28 @@ public final class DiskPaths {
         return p;
     }
 
+    /**
+     * Why a DAQ disk root cannot be believed right now, or empty if it can: it must exist, be a folder, be listable,
+     * and, while the catalog still expects {@code filesExpected > 0} files on it, not be empty (an empty folder is
+     * what the mount point of an unmounted disk looks like). The one rule that tells "this file vanished" from
+     * "this disk is not there": only on a believable root can a file be MISSING or its DAQ copy be "already gone".
+     */
+    public static java.util.Optional<String> rootUnavailable(Path root, long filesExpected) {
+        if (!Files.isDirectory(root)) {
+            return java.util.Optional.of("disk root " + root + " does not exist or is not a folder (not mounted?)");
+        }
+        try (var entries = Files.list(root)) {
+            if (filesExpected > 0 && entries.findAny().isEmpty()) {
+                return java.util.Optional.of("disk root " + root + " is empty but the catalog still expects " + filesExpected
+                        + " file(s) on it: it looks like the mount point of an unmounted disk (not mounted?)");
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return java.util.Optional.of("disk root " + root + " cannot be listed (" + e.getMessage() + "); check the mount and"
+                    + " the permissions of the migdal-dm account");
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Is the file on the disk still the one the catalog registered (same size and mtime)? */
     public static boolean asRegistered(java.nio.file.attribute.BasicFileAttributes attrs, org.migdal.dm.catalog.CatalogFile f) {
         return attrs.size() == f.size() && attrs.lastModifiedTime().toMillis() == f.mtime().toEpochMilli();

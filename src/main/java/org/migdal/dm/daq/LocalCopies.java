@@ -56,6 +56,10 @@ public final class LocalCopies {
             local = DiskPaths.resolveInside(root, f.localPath());
             attrs = Files.readAttributes(local, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
+            Optional<String> down = DiskPaths.rootUnavailable(root, 1);
+            if (down.isPresent()) {
+                return refuse(f, down.get() + "; whether the DAQ copy is gone cannot be told, nothing recorded");
+            }
             catalog.markLocalDeleted(f, "DAQ copy " + root.resolve(f.localPath()) + " is already gone; the storage copy was confirmed at shipping");
             return Outcome.ALREADY_GONE;
         } catch (IOException e) {

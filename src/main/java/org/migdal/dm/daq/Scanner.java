@@ -4,6 +4,7 @@ import org.migdal.dm.catalog.Catalog;
 import org.migdal.dm.catalog.DiskRecord;
 import org.migdal.dm.catalog.NewFile;
 import org.migdal.dm.catalog.RegisterResult;
+import org.migdal.dm.catalog.ScanProblem;
 import org.migdal.dm.config.MigdalConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,9 @@ import java.util.Optional;
  * The DAQ-side registration. A disk is scanned when its root holds the {@code ReadyToTransfer} flag (or it is
  * still draining from an earlier scan): empty folders under {@code MIG_*} are removed, every regular readable
  * file under {@code MIG_*} is registered with its LFN, size and mtime, and the flag is removed once the listing
- * is committed. Symbolic links are never followed; unreadable files and odd names are reported and left alone.
+ * is committed. Symbolic links are never followed; unreadable files and odd names are left alone and recorded in the
+ * catalog as scan problems, once per condition (cleared when a later scan no longer finds them). A disk whose root
+ * cannot be believed (missing, unlistable, or empty while files are expected: not mounted) is a disk-wide problem.
  */
 public final class Scanner {
     private static final Logger log = LoggerFactory.getLogger(Scanner.class);
@@ -43,28 +46,32 @@ public final class Scanner {
     public ScanReport scan() {
         List<String> scanned = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
+        List<Problem> fresh = new ArrayList<>();
         int found = 0;
         int registered = 0;
         int known = 0;
         int removed = 0;
         for (MigdalConfig.Disk disk : daq.disks()) {
             Path root = Path.of(disk.path());
-            if (!Files.isDirectory(root)) {
-                problems.add(new Problem(disk.name(), "disk root " + root + " does not exist or is not a folder (not mounted?)"));
+            boolean draining = catalog.disk(disk.name()).map(d -> d.state() == DiskRecord.DiskState.DRAINING).orElse(false);
+            Optional<String> down = DiskPaths.rootUnavailable(root, draining ? catalog.countLocalCopies(disk.name()) : 0);
+            if (down.isPresent()) {
+                record(disk, List.of(new ScanProblem.Finding(disk.name(), "", ScanProblem.Kind.DISK_UNAVAILABLE,
+                        down.get())), false, problems, fresh);
                 continue;
             }
             Path flag = root.resolve(daq.readyToTransferFlag());
             boolean flagged = Files.exists(flag, LinkOption.NOFOLLOW_LINKS);
-            boolean draining = catalog.disk(disk.name()).map(d -> d.state() == DiskRecord.DiskState.DRAINING).orElse(false);
             if (!flagged && !draining) {
+                record(disk, List.of(), false, problems, fresh);
                 continue;
             }
             Listing listing = list(disk, root);
-            problems.addAll(listing.problems);
             RegisterResult r = catalog.register(listing.files);
+            int back = catalog.reappeared(disk.name(), listing.files);
             found += listing.files.size();
-            registered += r.added();
-            known += r.alreadyKnown();
+            registered += r.added() + back;
+            known += r.alreadyKnown() - back;
             removed += listing.foldersRemoved;
             scanned.add(disk.name());
             if (flagged || !draining) {
@@ -75,22 +82,46 @@ public final class Scanner {
                 try {
                     Files.delete(flag);
                 } catch (IOException e) {
-                    problems.add(new Problem(flag.toString(), "listing committed but the flag could not be removed: " + e));
+                    listing.problems.add(new ScanProblem.Finding(disk.name(), daq.readyToTransferFlag(), ScanProblem.Kind.FLAG_NOT_REMOVED,
+                            "listing committed but the flag " + flag + " could not be removed: " + e));
                 }
             }
-            log.info("scan {}: {} files listed, {} new, {} already known, {} empty folders removed, {} problems",
-                    disk.name(), listing.files.size(), r.added(), r.alreadyKnown(), listing.foldersRemoved, listing.problems.size());
+            record(disk, listing.problems, listing.complete, problems, fresh);
+            log.info("scan {}: {} files listed, {} new, {} back from MISSING, {} already known, {} empty folders removed, {} problems",
+                    disk.name(), listing.files.size(), r.added(), back, r.alreadyKnown() - back, listing.foldersRemoved,
+                    listing.problems.size());
         }
-        for (Problem p : problems) {
-            log.warn("scan problem: {}", p);
+        return new ScanReport(scanned, found, registered, known, removed, problems, fresh);
+    }
+
+    /**
+     * Records one disk's findings in the catalog (once per condition; what is gone is cleared) and reports them: a new
+     * problem as a warning to act on, one already reported at most as a reminder in the log.
+     */
+    private void record(MigdalConfig.Disk disk, List<ScanProblem.Finding> findings, boolean listed, List<Problem> problems,
+                        List<Problem> fresh) {
+        List<ScanProblem.Finding> isNew = catalog.recordScanProblems(disk.name(), findings, listed);
+        for (ScanProblem.Finding f : findings) {
+            Problem p = new Problem(f.where(), f.message() + "; to do: " + f.kind().action());
+            problems.add(p);
+            if (isNew.contains(f)) {
+                fresh.add(p);
+                log.warn("scan problem (new): {}", p);
+            } else {
+                log.info("scan problem (still open, reported before): {}", p);
+            }
         }
-        return new ScanReport(scanned, found, registered, known, removed, problems);
     }
 
     private static final class Listing {
         final List<NewFile> files = new ArrayList<>();
-        final List<Problem> problems = new ArrayList<>();
+        final List<ScanProblem.Finding> problems = new ArrayList<>();
+        boolean complete = true;
         int foldersRemoved;
+
+        void problem(MigdalConfig.Disk disk, String rel, ScanProblem.Kind kind, String message) {
+            problems.add(new ScanProblem.Finding(disk.name(), rel.replace("\n", "\\n"), kind, message)); // one line per problem
+        }
     }
 
     private Listing list(MigdalConfig.Disk disk, Path root) {
@@ -100,7 +131,9 @@ public final class Scanner {
                 walk(disk, root, entry, listing);
             }
         } catch (IOException e) {
-            listing.problems.add(new Problem(root.toString(), "cannot list the disk root: " + e));
+            listing.problems.add(new ScanProblem.Finding(disk.name(), "", ScanProblem.Kind.DISK_UNAVAILABLE, "cannot list the disk root "
+                    + root + ": " + e));
+            listing.complete = false;
         }
         return listing;
     }
@@ -116,26 +149,26 @@ public final class Scanner {
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 String rel = root.relativize(file).toString();
                 if (attrs.isSymbolicLink()) {
-                    listing.problems.add(new Problem(disk.name() + ":" + rel, "is a symbolic link; links are never followed, left alone"));
+                    listing.problem(disk, rel, ScanProblem.Kind.SYMLINK, "is a symbolic link; links are never followed, left alone");
                     return FileVisitResult.CONTINUE;
                 }
                 if (!attrs.isRegularFile()) {
-                    listing.problems.add(new Problem(disk.name() + ":" + rel, "is not a regular file; left alone"));
+                    listing.problem(disk, rel, ScanProblem.Kind.NOT_REGULAR, "is not a regular file; left alone");
                     return FileVisitResult.CONTINUE;
                 }
                 Optional<String> nameProblem = Lfn.problemWithName(rel);
                 if (nameProblem.isPresent()) {
-                    listing.problems.add(new Problem(disk.name() + ":" + rel.replace("\n", "\\n"), nameProblem.get()));
+                    listing.problem(disk, rel, ScanProblem.Kind.BAD_NAME, nameProblem.get());
                     return FileVisitResult.CONTINUE;
                 }
                 if (!Files.isReadable(file)) {
-                    listing.problems.add(new Problem(disk.name() + ":" + rel, "is not readable by this account; fix its permissions"));
+                    listing.problem(disk, rel, ScanProblem.Kind.UNREADABLE, "is not readable by this account; fix its permissions");
                     return FileVisitResult.CONTINUE;
                 }
                 Optional<String> lfn = Lfn.of(rel);
                 if (lfn.isEmpty()) {
-                    listing.problems.add(new Problem(disk.name() + ":" + rel,
-                            "no run timestamp (YYMMDDTHHMMSS) in its name or folder; cannot make its LFN, left alone"));
+                    listing.problem(disk, rel, ScanProblem.Kind.NO_RUN_STAMP,
+                            "no run timestamp (YYMMDDTHHMMSS) in its name or folder; cannot make its LFN, left alone");
                     return FileVisitResult.CONTINUE;
                 }
                 String run = rel.contains("/") ? rel.substring(0, rel.indexOf('/')) : rel;
@@ -145,7 +178,7 @@ public final class Scanner {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) {
-                listing.problems.add(new Problem(disk.name() + ":" + root.relativize(file), "cannot be read: " + e.getMessage()));
+                listing.problem(disk, root.relativize(file).toString(), ScanProblem.Kind.UNREADABLE, "cannot be read: " + e.getMessage());
                 return FileVisitResult.CONTINUE;
             }
 

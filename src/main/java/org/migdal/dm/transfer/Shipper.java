@@ -30,6 +30,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -65,8 +67,18 @@ public final class Shipper {
     /** Ships until nothing claimable is left. {@code progress} receives bytes as files complete. */
     public ShipReport ship(LongConsumer progress) {
         catalog.releaseClaimsOfDeadProcesses();
-        List<String> disks = daq.disks().stream().map(MigdalConfig.Disk::name).toList();
+        Set<String> down = ConcurrentHashMap.newKeySet();
+        for (MigdalConfig.Disk d : daq.disks()) {
+            long expected = catalog.countLocalCopies(d.name());
+            Optional<String> why = DiskPaths.rootUnavailable(Path.of(d.path()), expected);
+            if (why.isPresent()) {
+                down.add(d.name());
+                // the scan records and reports the disk problem once; here it is only said what waits
+                log.info("ship: disk {} skipped, {} of its file(s) wait: {}", d.name(), expected, why.get());
+            }
+        }
         AtomicInteger shipped = new AtomicInteger();
+        AtomicInteger missing = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger quarantined = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();
@@ -78,12 +90,13 @@ public final class Shipper {
             for (int i = 0; i < threads; i++) {
                 workers.add(pool.submit(() -> {
                     while (!stop.get()) {
+                        List<String> disks = daq.disks().stream().map(MigdalConfig.Disk::name).filter(d -> !down.contains(d)).toList();
                         List<CatalogFile> claimed = catalog.claim(Stage.SHIP, 1, disks);
                         if (claimed.isEmpty()) {
                             return;
                         }
                         CatalogFile f = claimed.get(0);
-                        Result r = shipOne(f);
+                        Result r = shipOne(f, down);
                         switch (r) {
                             case SHIPPED -> {
                                 shipped.incrementAndGet();
@@ -92,6 +105,8 @@ public final class Shipper {
                             }
                             case FAILED -> failed.incrementAndGet();
                             case QUARANTINED -> quarantined.incrementAndGet();
+                            case MISSING -> missing.incrementAndGet();
+                            case DISK_DOWN -> { } // put back uncharged; the disk is skipped from now on
                             case STOP -> {
                                 failed.incrementAndGet();
                                 stop.set(true);
@@ -113,14 +128,15 @@ public final class Shipper {
         } finally {
             pool.shutdownNow();
         }
-        return new ShipReport(shipped.get(), failed.get(), quarantined.get(), bytes.get(), (System.nanoTime() - start) / 1_000_000);
+        return new ShipReport(shipped.get(), failed.get(), quarantined.get(), bytes.get(), (System.nanoTime() - start) / 1_000_000,
+                missing.get());
     }
 
-    enum Result { SHIPPED, FAILED, QUARANTINED, STOP }
+    enum Result { SHIPPED, FAILED, QUARANTINED, STOP, MISSING, DISK_DOWN }
 
-    private Result shipOne(CatalogFile f) {
+    private Result shipOne(CatalogFile f, Set<String> down) {
         try {
-            return doShip(f);
+            return doShip(f, down);
         } catch (LostClaimException e) {
             log.warn("{}", e.getMessage());
             return Result.FAILED;
@@ -130,7 +146,7 @@ public final class Shipper {
         }
     }
 
-    private Result doShip(CatalogFile f) {
+    private Result doShip(CatalogFile f, Set<String> down) {
         Path root = Path.of(daq.disk(f.disk()).path());
         Path local;
         BasicFileAttributes attrs;
@@ -138,10 +154,10 @@ public final class Shipper {
             local = DiskPaths.resolveInside(root, f.localPath());
             attrs = Files.readAttributes(local, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
-            return failure(f, "DAQ file " + root.resolve(f.localPath()) + " has disappeared before it was shipped;"
-                    + " nothing was copied. Find out who removed it", true);
+            return vanished(f, root, down);
         } catch (IOException e) {
-            return failure(f, "cannot reach the DAQ file: " + e.getMessage(), false);
+            Optional<Result> diskDown = diskDown(f, root, down);
+            return diskDown.isPresent() ? diskDown.get() : failure(f, "cannot reach the DAQ file: " + e.getMessage(), false);
         }
         if (!attrs.isRegularFile()) {
             return failure(f, local + " is no longer a regular file", true);
@@ -205,7 +221,8 @@ public final class Shipper {
             Result r = failure(f, failure);
             return failure.kind() == Failure.Kind.ENDPOINT ? Result.STOP : r;
         } catch (IOException e) {
-            return failure(f, "reading " + local + " failed: " + e + "; nothing deleted", false);
+            Optional<Result> diskDown = diskDown(f, root, down);
+            return diskDown.isPresent() ? diskDown.get() : failure(f, "reading " + local + " failed: " + e + "; nothing deleted", false);
         }
     }
 
@@ -215,6 +232,41 @@ public final class Shipper {
         localCopies.delete(done);
         log.info("shipped {} ({} bytes, adler32 {})", f.lfn(), f.size(), adler32);
         return Result.SHIPPED;
+    }
+
+    /**
+     * The DAQ file is not there. On a disk root that can be believed, the file vanished: MISSING (not a failure, not
+     * quarantined; it does not hold the disk back). On a root that cannot (not mounted), nothing is concluded: the file
+     * is put back uncharged and the disk's work waits.
+     */
+    private Result vanished(CatalogFile f, Path root, Set<String> down) {
+        Optional<Result> diskDown = diskDown(f, root, down);
+        if (diskDown.isPresent()) {
+            return diskDown.get();
+        }
+        Path path = root.resolve(f.localPath());
+        catalog.markMissing(f, "DAQ file " + path + " vanished before it was shipped (its disk " + root + " is mounted and"
+                + " readable); nothing was copied. If it comes back, the next scan registers it again (or `migdal-dm retry "
+                + f.lfn() + "`); if it never will, `migdal-dm forget " + f.lfn() + "`");
+        DiskPaths.pruneEmptyParents(root, path.getParent());
+        log.warn("ship {}: {} vanished from the DAQ disk; MISSING", f.lfn(), path);
+        return Result.MISSING;
+    }
+
+    /**
+     * A DAQ file that cannot be read on a disk whose root cannot be believed (not mounted) is not the file's failure:
+     * it is put back uncharged and the disk is skipped for the rest of the pass. Empty if the disk root is fine.
+     */
+    private Optional<Result> diskDown(CatalogFile f, Path root, Set<String> down) {
+        Optional<String> why = DiskPaths.rootUnavailable(root, Math.max(1, catalog.countLocalCopies(f.disk())));
+        if (why.isEmpty()) {
+            return Optional.empty();
+        }
+        down.add(f.disk());
+        catalog.putBack(f, "ship", "not shipped and not charged: " + why.get() + "; the files of " + f.disk()
+                + " wait until the disk is back");
+        log.warn("ship {}: disk {} unavailable: {}", f.lfn(), f.disk(), why.get());
+        return Optional.of(Result.DISK_DOWN);
     }
 
     private static String localAdler32(Path local) throws IOException {

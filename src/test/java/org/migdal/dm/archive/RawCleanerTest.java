@@ -183,4 +183,34 @@ class RawCleanerTest {
         assertThat(fx.inStorage(tapeMissing.lfn())).exists();
         assertThat(fx.events(ok.lfn())).hasSize(okEvents);
     }
+    @Test
+    void aRefusedOrFailingRawDeleteDoesNotGrowHistoryOverFiveCycles() throws Exception {
+        org.migdal.dm.storage.StorageEndpoint refusingDeletes = new org.migdal.dm.storage.ForwardingEndpoint(fx.storage) {
+            @Override
+            public void delete(String path) throws org.migdal.dm.storage.StorageException {
+                throw new org.migdal.dm.storage.StorageException(org.migdal.dm.storage.StorageException.Kind.DENIED,
+                        fx.storage.urlOf(path), "permission denied");
+            }
+        };
+        RawCleaner refusing = new RawCleaner(fx.catalog, refusingDeletes, fx.tape);
+        refusing.clean(100);
+        int okEvents = fx.events(ok.lfn()).size();
+        int missingEvents = fx.events(tapeMissing.lfn()).size();
+        int corruptEvents = fx.events(tapeCorrupt.lfn()).size();
+
+        for (int cycle = 2; cycle <= 5; cycle++) {
+            assertThat(refusing.clean(100)).isZero();
+        }
+
+        assertThat(fx.events(ok.lfn())).as("checks and the failed delete, once").hasSize(okEvents);
+        assertThat(fx.events(tapeMissing.lfn())).hasSize(missingEvents);
+        assertThat(fx.events(tapeCorrupt.lfn())).hasSize(corruptEvents);
+        assertThat(last(fx.events(ok.lfn()))).satisfies(e -> {
+            assertThat(e.action()).isEqualTo("delete-raw");
+            assertThat(e.message()).contains("permission denied");
+            assertThat(e.repeats()).isEqualTo(4);
+        });
+        assertThat(last(fx.events(tapeMissing.lfn())).repeats()).isEqualTo(4);
+        assertThat(fx.inStorage(ok.lfn())).exists();
+    }
 }

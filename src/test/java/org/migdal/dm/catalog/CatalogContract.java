@@ -872,4 +872,199 @@ abstract class CatalogContract {
         assertThat(c.disks()).hasSize(2);
         assertThat(c.disk("data1").orElseThrow().note()).isNull();
     }
+    // ------------------------------------------------------------------ vanished files, forget, history once per condition
+
+    @Test
+    void aVanishedFileIsMissingThenForgottenWithItsHistoryAndOnlyMissingFilesCanBeForgotten() {
+        JdbcCatalog c = handle("owner-a");
+        c.register(List.of(file("/2208/220803/MIG_r/a.dat"), file("/2208/220803/MIG_r/b.dat")));
+        CatalogFile a = only(c.claim(Stage.SHIP, 1));
+        clock.advance(Duration.ofSeconds(1));
+
+        CatalogFile missing = c.markMissing(a, "DAQ file /data1/MIG_r/a.dat vanished before it was shipped");
+
+        assertThat(missing.state()).isEqualTo(FileState.MISSING);
+        assertThat(missing.lastError()).contains("/data1/MIG_r/a.dat").contains("vanished");
+        assertThat(missing.claimOwner()).isNull();
+        assertThat(missing.attempts()).isZero();
+        assertThat(missing.updatedAt()).isEqualTo(clock.instant());
+        assertThat(c.list(new FileFilter(FileState.MISSING, null, null, null, 0, 10))).extracting(CatalogFile::lfn)
+                .containsExactly(a.lfn());
+        assertThat(c.countLocalCopies("data1")).as("a MISSING file does not hold its disk back").isEqualTo(1);
+        CatalogFile b = only(c.claim(Stage.SHIP, 10));
+        assertThat(b.lfn()).as("a MISSING file is not work").isEqualTo("/2208/220803/MIG_r/b.dat");
+
+        ForgetResult r = c.forget(List.of(a.lfn(), b.lfn(), "/2208/220803/MIG_r/nope.dat"));
+
+        assertThat(r.forgotten()).containsExactly(a.lfn());
+        assertThat(r.refused()).hasSize(2);
+        assertThat(r.refused().get(0)).contains(b.lfn()).contains("SHIPPING").contains("not MISSING");
+        assertThat(r.refused().get(1)).contains("nope.dat").contains("no such file");
+        assertThat(c.find(a.lfn()).orElseThrow().state()).isEqualTo(FileState.FORGOTTEN);
+        assertThat(c.find(b.lfn()).orElseThrow().state()).isEqualTo(SHIPPING);
+        assertThat(actions(c, a.id())).containsExactly("register", "missing", "forget");
+        assertThat(c.events(a.id()).get(2).message()).contains("MISSING → FORGOTTEN");
+        assertThat(c.countLocalCopies("data1")).isEqualTo(1);
+        assertThat(c.forget(List.of(a.lfn())).refused()).singleElement().asString().contains("FORGOTTEN").contains("already");
+
+        // it turns up after all: registered again, to be shipped
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(c.reappeared("data1", List.of(file(a.lfn(), "data1", "MIG_r", 123)))).isEqualTo(1);
+        CatalogFile back = c.find(a.lfn()).orElseThrow();
+        assertThat(back.state()).isEqualTo(REGISTERED);
+        assertThat(back.size()).isEqualTo(123);
+        assertThat(back.lastError()).isNull();
+        assertThat(actions(c, a.id())).containsExactly("register", "missing", "forget", "reappeared");
+        assertThat(c.reappeared("data1", List.of(file(a.lfn())))).as("only MISSING or FORGOTTEN files come back").isZero();
+    }
+
+    @Test
+    void onlyAClaimedFileCanBecomeMissingAndRetryLooksForAMissingFileAgain() {
+        JdbcCatalog c = handle("owner-a");
+        c.register(List.of(file("/2208/220803/MIG_r/a.dat")));
+        CatalogFile a = only(c.claim(Stage.SHIP, 1));
+        CatalogFile shipped = c.advance(a, ON_DISK_STORAGE, Changes.none().adler32("01020304"), "ship", "ok");
+        assertThatThrownBy(() -> c.markMissing(shipped, "gone")).isInstanceOf(IllegalTransitionException.class);
+
+        c.register(List.of(file("/2208/220803/MIG_r/b.dat")));
+        CatalogFile b = only(c.claim(Stage.SHIP, 1));
+        JdbcCatalog other = handle("owner-b");
+        assertThatThrownBy(() -> other.markMissing(b, "gone")).isInstanceOf(LostClaimException.class);
+        c.markMissing(b, "gone");
+
+        assertThat(c.retry(List.of(b.lfn()))).isEqualTo(1);
+        CatalogFile again = c.find(b.lfn()).orElseThrow();
+        assertThat(again.state()).isEqualTo(REGISTERED);
+        assertThat(actions(c, b.id())).containsExactly("register", "missing", "retry");
+        assertThat(c.retryAllQuarantined()).as("--failed does not pick up MISSING files").isZero();
+    }
+
+    @Test
+    void putBackReturnsAClaimedFileUnchargedAndOncePerCondition() {
+        JdbcCatalog c = handle("owner-a");
+        c.register(List.of(file("/2208/220803/MIG_r/a.dat")));
+        for (int i = 0; i < 3; i++) {
+            CatalogFile a = only(c.claim(Stage.SHIP, 1));
+            CatalogFile back = c.putBack(a, "ship", "disk root /data1 is empty: not mounted?");
+            assertThat(back.state()).isEqualTo(REGISTERED);
+            assertThat(back.attempts()).isZero();
+            assertThat(back.claimOwner()).isNull();
+            clock.advance(Duration.ofMinutes(5));
+        }
+        List<FileEvent> events = c.events(c.find("/2208/220803/MIG_r/a.dat").orElseThrow().id());
+        assertThat(events).extracting(FileEvent::action).containsExactly("register", "ship");
+        assertThat(events.get(1).repeats()).isEqualTo(2);
+    }
+
+    @Test
+    void anUnchangedConditionIsRecordedOnceInHistoryByEveryCaller() {
+        JdbcCatalog c = handle("owner-a");
+        c.register(List.of(file("/2208/220803/MIG_r/a.dat")));
+        CatalogFile f = c.advance(only(c.claim(Stage.SHIP, 1)), ON_DISK_STORAGE, Changes.none().adler32("01020304"), "ship", "ok");
+        Instant first = clock.instant().plus(Duration.ofMinutes(5));
+        for (int cycle = 0; cycle < 5; cycle++) {
+            clock.advance(Duration.ofMinutes(5));
+            c.recordError(f.id(), "delete-local", "DAQ copy not deleted: storage copy is missing");
+        }
+        List<FileEvent> events = c.events(f.id());
+        assertThat(events).extracting(FileEvent::action).containsExactly("register", "ship", "delete-local");
+        FileEvent refused = events.get(2);
+        assertThat(refused.repeats()).isEqualTo(4);
+        assertThat(refused.at()).isEqualTo(first);
+        assertThat(refused.lastAt()).isEqualTo(clock.instant());
+        assertThat(refused.ok()).isFalse();
+
+        // a condition that takes a few events per cycle (check, check, refusal) stays a few rows
+        for (int cycle = 0; cycle < 5; cycle++) {
+            c.recordEvent(f.id(), "raw-cleanup-check", true, "fact 1");
+            c.recordEvent(f.id(), "raw-cleanup-check", true, "fact 2");
+            c.recordError(f.id(), "delete-raw", "raw copy kept: delete refused");
+        }
+        List<FileEvent> cycled = c.events(f.id());
+        assertThat(cycled).extracting(FileEvent::action).containsExactly("register", "ship", "delete-local",
+                "raw-cleanup-check", "raw-cleanup-check", "delete-raw");
+        assertThat(cycled.subList(3, 6)).extracting(FileEvent::repeats).containsExactly(4, 4, 4);
+        assertThat(cycled.get(1).repeats()).isZero();
+        assertThat(cycled.get(1).lastAt()).isNull();
+
+        // another message, another result, or an event older than the last few is a new row
+        c.recordError(f.id(), "delete-local", "DAQ copy not deleted: storage copy is missing");
+        c.recordEvent(f.id(), "raw-cleanup-check", false, "fact 1");
+        c.recordError(f.id(), "delete-raw", "raw copy kept: tape shows no file");
+        assertThat(c.events(f.id())).hasSize(cycled.size() + 3);
+        assertThat(c.events(f.id()).get(2).repeats()).as("the old refusal is not bumped from afar").isEqualTo(4);
+    }
+
+    @Test
+    void awaitingLocalDeletePagesByIdThroughEveryRow() {
+        JdbcCatalog c = handle("owner-a");
+        c.register(IntStream.range(0, 25).mapToObj(i -> file("/2208/220803/MIG_r/f" + i + ".dat")).toList());
+        for (CatalogFile f : c.claim(Stage.SHIP, 25)) {
+            c.advance(f, ON_DISK_STORAGE, Changes.none().adler32("01020304"), "ship", "ok");
+        }
+        List<Long> seen = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        long after = 0;
+        List<CatalogFile> page;
+        do {
+            page = c.awaitingLocalDelete("data1", after, 10);
+            sizes.add(page.size());
+            page.forEach(f -> seen.add(f.id()));
+            after = page.isEmpty() ? after : page.get(page.size() - 1).id();
+        } while (page.size() == 10);
+        assertThat(sizes).containsExactly(10, 10, 5);
+        assertThat(seen).doesNotHaveDuplicates().hasSize(25).isSorted();
+        assertThat(c.awaitingLocalDelete("data1", 10)).extracting(CatalogFile::id).containsExactlyElementsOf(seen.subList(0, 10));
+    }
+
+    // ------------------------------------------------------------------ scan problems
+
+    private static long scanProblemRows(JdbcCatalog c) {
+        return c.inTransaction(conn -> {
+            try (var st = conn.createStatement(); var rs = st.executeQuery("SELECT COUNT(*) FROM scan_problems")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }, "counting scan problems");
+    }
+
+    @Test
+    void scanProblemsAreKeptOncePerConditionAndClearedWhenGone() {
+        JdbcCatalog c = handle("owner-a");
+        ScanProblem.Finding link = new ScanProblem.Finding("data1", "MIG_r/l.dat", ScanProblem.Kind.SYMLINK, "is a symbolic link");
+        ScanProblem.Finding stamp = new ScanProblem.Finding("data1", "MIG_x/f.dat", ScanProblem.Kind.NO_RUN_STAMP, "no run timestamp");
+        ScanProblem.Finding down = new ScanProblem.Finding("data2", "", ScanProblem.Kind.DISK_UNAVAILABLE, "not mounted?");
+
+        assertThat(c.recordScanProblems("data1", List.of(link, stamp, link), true)).containsExactly(link, stamp);
+        for (int scan = 0; scan < 2; scan++) {
+            clock.advance(Duration.ofMinutes(5));
+            assertThat(c.recordScanProblems("data1", List.of(stamp, link), true)).isEmpty();
+        }
+        assertThat(scanProblemRows(c)).isEqualTo(2);
+        assertThat(c.openScanProblems("data1")).hasSize(2).allSatisfy(p -> {
+            assertThat(p.seenCount()).isEqualTo(3);
+            assertThat(p.firstSeen()).isEqualTo(T0);
+            assertThat(p.lastSeen()).isEqualTo(clock.instant());
+            assertThat(p.clearedAt()).isNull();
+            assertThat(p.action()).isNotBlank();
+        });
+        assertThat(c.openScanProblems("data1")).extracting(ScanProblem::where).containsExactly("data1:MIG_r/l.dat", "data1:MIG_x/f.dat");
+
+        assertThat(c.recordScanProblems("data2", List.of(down), false)).containsExactly(down);
+        assertThat(c.openScanProblems(null)).extracting(ScanProblem::where).containsExactly("data1:MIG_r/l.dat", "data1:MIG_x/f.dat", "data2");
+
+        // a look that did not list the disk's files clears nothing of them
+        c.recordScanProblems("data1", List.of(), false);
+        assertThat(c.openScanProblems("data1")).hasSize(2);
+        // a full listing without the link clears it; the disk coming back clears its disk-wide problem
+        clock.advance(Duration.ofMinutes(5));
+        c.recordScanProblems("data1", List.of(stamp), true);
+        c.recordScanProblems("data2", List.of(), false);
+        assertThat(c.openScanProblems(null)).extracting(ScanProblem::where).containsExactly("data1:MIG_x/f.dat");
+        // the same condition coming back later is a new one
+        assertThat(c.recordScanProblems("data1", List.of(link), true)).containsExactly(link);
+        assertThat(c.openScanProblems(null)).extracting(ScanProblem::where).containsExactly("data1:MIG_r/l.dat");
+        assertThat(c.openScanProblems("data1").get(0).seenCount()).isEqualTo(1);
+        assertThat(scanProblemRows(c)).isEqualTo(4);
+    }
 }

@@ -14,6 +14,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.migdal.dm.catalog.FileState.COMPRESSED;
 import static org.migdal.dm.catalog.FileState.COMPRESSING;
+import static org.migdal.dm.catalog.FileState.FORGOTTEN;
+import static org.migdal.dm.catalog.FileState.MISSING;
 import static org.migdal.dm.catalog.FileState.ON_DISK_STORAGE;
 import static org.migdal.dm.catalog.FileState.ON_TAPE;
 import static org.migdal.dm.catalog.FileState.QUARANTINED;
@@ -25,14 +27,16 @@ class FileStateTest {
 
     /** The state machine as the design draws it, written out independently of the enum. */
     private static final Map<FileState, Set<FileState>> EXPECTED = new EnumMap<>(Map.of(
-            REGISTERED, EnumSet.of(SHIPPING, QUARANTINED),
-            SHIPPING, EnumSet.of(ON_DISK_STORAGE, REGISTERED, QUARANTINED),
+            REGISTERED, EnumSet.of(SHIPPING, QUARANTINED, MISSING),
+            SHIPPING, EnumSet.of(ON_DISK_STORAGE, REGISTERED, QUARANTINED, MISSING),
             ON_DISK_STORAGE, EnumSet.of(COMPRESSING, QUARANTINED),
             COMPRESSING, EnumSet.of(COMPRESSED, ON_DISK_STORAGE, QUARANTINED),
             COMPRESSED, EnumSet.of(TAPE_SUBMITTED, QUARANTINED),
             TAPE_SUBMITTED, EnumSet.of(ON_TAPE, COMPRESSED, QUARANTINED),
             ON_TAPE, EnumSet.of(QUARANTINED),
-            QUARANTINED, EnumSet.of(REGISTERED, ON_DISK_STORAGE, COMPRESSED, TAPE_SUBMITTED, ON_TAPE)));
+            QUARANTINED, EnumSet.of(REGISTERED, ON_DISK_STORAGE, COMPRESSED, TAPE_SUBMITTED, ON_TAPE),
+            MISSING, EnumSet.of(REGISTERED, FORGOTTEN),
+            FORGOTTEN, EnumSet.of(REGISTERED)));
 
     @ParameterizedTest
     @EnumSource(FileState.class)
@@ -73,7 +77,7 @@ class FileStateTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = FileState.class, names = "QUARANTINED", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = FileState.class, names = {"QUARANTINED", "MISSING", "FORGOTTEN"}, mode = EnumSource.Mode.EXCLUDE)
     void everyStateCanBeQuarantinedAndRetriedToItsRestingState(FileState s) {
         assertThat(s.canMoveTo(QUARANTINED)).isTrue();
         assertThat(QUARANTINED.canMoveTo(s.restingState())).as("retry of a file quarantined from %s", s).isTrue();
@@ -89,7 +93,9 @@ class FileStateTest {
                 COMPRESSED, COMPRESSED,
                 TAPE_SUBMITTED, COMPRESSED,
                 ON_TAPE, ON_TAPE,
-                QUARANTINED, QUARANTINED));
+                QUARANTINED, QUARANTINED,
+                MISSING, MISSING,
+                FORGOTTEN, FORGOTTEN));
         for (FileState s : FileState.values()) {
             assertThat(s.restingState()).as("resting state of %s", s).isEqualTo(expected.get(s));
             assertThat(s.restingState().isWorking()).as("resting state of %s is not a working state", s).isFalse();
@@ -97,6 +103,18 @@ class FileStateTest {
                 assertThat(s.canMoveTo(s.restingState())).as("a failed %s goes back to rest", s).isTrue();
             }
         }
+    }
+
+    @Test
+    void onlyMissingAndForgottenFilesAreGoneFromTheDaqDiskAndNeitherIsQuarantinedOrWorked() {
+        for (FileState s : FileState.values()) {
+            assertThat(s.isGoneFromDaq()).as("%s", s).isEqualTo(s == MISSING || s == FORGOTTEN);
+        }
+        assertThat(MISSING.canMoveTo(QUARANTINED)).isFalse();
+        assertThat(FORGOTTEN.canMoveTo(MISSING)).isFalse();
+        assertThat(ON_DISK_STORAGE.canMoveTo(MISSING)).as("a shipped file's DAQ copy going away is expected").isFalse();
+        assertThat(MISSING.isWorking()).isFalse();
+        assertThat(FORGOTTEN.isWorking()).isFalse();
     }
 
     @Test

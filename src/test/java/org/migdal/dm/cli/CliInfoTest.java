@@ -198,6 +198,37 @@ class CliInfoTest {
         assertThat(CliFixture.raw("--version").code()).isZero();
     }
 
+    /** Every registered subcommand, at any depth, as the words that name it ({@code bench scan}). */
+    private static List<List<String>> subcommands(picocli.CommandLine cl, List<String> path) {
+        List<List<String>> out = new ArrayList<>();
+        for (var e : cl.getSubcommands().entrySet()) {
+            List<String> words = new ArrayList<>(path);
+            words.add(e.getKey());
+            out.add(words);
+            out.addAll(subcommands(e.getValue(), words));
+        }
+        return out;
+    }
+
+    @Test
+    void everySubcommandAnswersHelpWithItsUsageAndExit0() {
+        List<List<String>> all = subcommands(Main.commandLine(new java.io.PrintWriter(new java.io.StringWriter()),
+                new java.io.PrintWriter(new java.io.StringWriter())), List.of());
+        assertThat(all).extracting(w -> String.join(" ", w)).contains("scan", "ship", "clean", "status", "ls", "show",
+                "retry", "forget", "doctor", "run", "daemon", "quickstart", "recall", "import-legacy", "bench", "bench scan", "help");
+        List<String> failed = new ArrayList<>();
+        for (List<String> words : all) {
+            List<String> args = new ArrayList<>(words);
+            args.add("--help");
+            CliFixture.Run r = CliFixture.raw(args.toArray(String[]::new));
+            String name = String.join(" ", words);
+            if (r.code() != 0 || !r.out().contains("Usage: migdal-dm " + name) || !r.err().isEmpty()) {
+                failed.add(name + " → " + r);
+            }
+        }
+        assertThat(failed).as("subcommands whose --help does not print usage and exit 0").isEmpty();
+    }
+
     @Test
     void aBadConfigExits2AndNamesTheKey() throws Exception {
         Path bad = tmp.resolve("bad.yaml");

@@ -125,6 +125,31 @@ class DaqScanAsNobodyIT {
                 new ClaimPolicy("test-observer:0:0", Duration.ofMinutes(30), 5, Duration.ZERO), Clock.systemUTC(), 2)) {
             assertThat(catalog.list(FileFilter.all(10))).extracting(CatalogFile::localPath)
                     .containsExactly(open + "/" + open + ".CAL.0000.dat");
+            assertThat(catalog.openScanProblems("data1")).extracting(p -> p.kind() + " " + p.where()).containsExactlyInAnyOrder(
+                    "UNREADABLE data1:" + secret, "UNREADABLE data1:" + open + "/" + open + ".CAL.0001.dat");
+            assertThat(catalog.openScanProblems("data1")).allSatisfy(p -> assertThat(p.action()).contains("fix its permissions"));
+        }
+
+        // the same conditions on the next scan: reported, but not a new failure (exit 0), and no new rows
+        chmod(secretDir, "---------");
+        Process again = DaqProcesses.start(logs, "scan-as-nobody-again",
+                List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"), cp, Main.class.getName(),
+                "-c", config.toString(), "scan");
+        assertExit(logs, "scan-as-nobody-again", again, 0, 180);
+        assertThat(err(logs, "scan-as-nobody-again")).contains("problem (still open, reported before): data1:" + secret);
+
+        // the operator fixes the permissions: the next scan takes both files and clears both problems
+        chmod(secretDir, "rwxr-xr-x");
+        chmod(hidden, "rw-r--r--");
+        chmod(unreadable, "rw-r--r--");
+        Process fixed = DaqProcesses.start(logs, "scan-as-nobody-fixed",
+                List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"), cp, Main.class.getName(),
+                "-c", config.toString(), "scan");
+        assertExit(logs, "scan-as-nobody-fixed", fixed, 0, 180);
+        try (JdbcCatalog catalog = JdbcCatalog.open("sqlite:" + db, null, null,
+                new ClaimPolicy("test-observer:0:0", Duration.ofMinutes(30), 5, Duration.ZERO), Clock.systemUTC(), 2)) {
+            assertThat(catalog.list(FileFilter.all(10))).hasSize(3);
+            assertThat(catalog.openScanProblems(null)).isEmpty();
         }
     }
 }

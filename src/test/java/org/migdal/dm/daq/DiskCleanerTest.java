@@ -4,16 +4,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.migdal.dm.catalog.CatalogFile;
 import org.migdal.dm.catalog.Changes;
 import org.migdal.dm.catalog.DiskRecord;
 import org.migdal.dm.catalog.FileEvent;
 import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.catalog.JdbcCatalog;
+import org.migdal.dm.catalog.ScanProblem;
 import org.migdal.dm.catalog.Stage;
 import org.migdal.dm.config.MigdalConfig;
 import org.migdal.dm.storage.FileEndpoint;
 import org.migdal.dm.storage.StorageEndpoint;
+import org.migdal.dm.transfer.ShipReport;
 import org.migdal.dm.transfer.Shipper;
 
 import java.io.ByteArrayInputStream;
@@ -287,5 +291,184 @@ class DiskCleanerTest {
         assertThat(disk.resolve(bad.localPath())).exists();
         assertThat(disk.resolve(second.localPath())).doesNotExist();
         assertThat(List.of(localA, localB)).filteredOn(Files::exists).hasSize(1);
+    }
+    // ------------------------------------------------------------------ vanished files, unmounted disks, scan problems
+
+    @Test
+    void aVanishedFileIsMissingDoesNotHoldTheDiskBackAndForgetAcknowledgesIt() throws Exception {
+        write(disk.resolve(FA), bytes(1000, 1));
+        Path vanishing = write(disk.resolve(FB), bytes(2000, 2));
+        flag(disk);
+        scan();
+        Files.delete(vanishing); // someone removes it on the DAQ disk before it is shipped
+
+        ship();
+        DiskCleaner.Report r = cleaner().clean();
+
+        CatalogFile gone = row(FB);
+        assertThat(gone.state()).isEqualTo(FileState.MISSING);
+        assertThat(gone.attempts()).isZero();
+        assertThat(gone.lastError()).contains(vanishing.toString()).contains("vanished").contains("forget");
+        assertThat(row(FA).state()).isEqualTo(FileState.ON_DISK_STORAGE);
+        assertThat(r.released()).containsExactly("data1");
+        assertThat(readyForData()).isRegularFile();
+        assertThat(disk.resolve(RUN_B)).as("the vanished file's empty folders are pruned").doesNotExist();
+
+        assertThat(catalog.forget(List.of(row(FA).lfn())).refused()).singleElement().asString()
+                .contains("ON_DISK_STORAGE").contains("not MISSING");
+        assertThat(catalog.forget(List.of(gone.lfn())).forgotten()).containsExactly(gone.lfn());
+        assertThat(row(FB).state()).isEqualTo(FileState.FORGOTTEN);
+        assertThat(catalog.events(gone.id())).extracting(FileEvent::action).containsExactly("register", "missing", "forget");
+        assertThat(catalog.countLocalCopies("data1")).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"root missing", "empty mount point"})
+    void anUnmountedDiskMakesNothingMissingAndItsWorkWaitsUntilItIsBack(String how) throws Exception {
+        byte[] content = bytes(1000, 1);
+        Path local = write(disk.resolve(FA), content);
+        write(disk.resolve(FB), bytes(2000, 2));
+        flag(disk);
+        scan();
+        Path away = tmp.resolve("real-disk");
+        Files.move(disk, away); // the disk is unmounted
+        if (how.equals("empty mount point")) {
+            Files.createDirectories(disk);
+        }
+
+        ShipReport shipped = new Shipper(daq, 2, catalog, storage).ship(n -> { });
+        DiskCleaner.Report cleaned = cleaner().clean();
+        ScanReport first = new Scanner(daq, catalog, clock).scan();
+        ScanReport second = new Scanner(daq, catalog, clock).scan();
+
+        assertThat(shipped.missing() + shipped.quarantined() + shipped.failed() + shipped.shipped()).isZero();
+        for (String rel : List.of(FA, FB)) {
+            CatalogFile f = row(rel);
+            assertThat(f.state()).as(rel).isEqualTo(FileState.REGISTERED);
+            assertThat(f.attempts()).as(rel).isZero();
+            assertThat(f.localDeletedAt()).as(rel).isNull();
+        }
+        assertThat(cleaned.released()).isEmpty();
+        assertThat(readyForData()).doesNotExist();
+        assertThat(first.newProblems()).singleElement().satisfies(p -> {
+            assertThat(p.where()).isEqualTo("data1");
+            assertThat(p.message()).contains("not mounted").contains("mount the disk");
+        });
+        assertThat(second.newProblems()).as("reported once").isEmpty();
+        assertThat(second.problems()).hasSize(1);
+        assertThat(catalog.openScanProblems("data1")).singleElement().satisfies(p -> {
+            assertThat(p.kind()).isEqualTo(ScanProblem.Kind.DISK_UNAVAILABLE);
+            assertThat(p.seenCount()).isEqualTo(2);
+        });
+
+        // mounted again: everything resumes
+        if (Files.exists(disk)) {
+            Files.delete(disk);
+        }
+        Files.move(away, disk);
+        new Scanner(daq, catalog, clock).scan();
+        assertThat(catalog.openScanProblems("data1")).isEmpty();
+        ship();
+        assertThat(cleaner().clean().released()).containsExactly("data1");
+        assertThat(row(FA).state()).isEqualTo(FileState.ON_DISK_STORAGE);
+        assertThat(local).doesNotExist();
+        assertThat(Files.readAllBytes(storageDir.resolve(row(FA).lfn().substring(1)))).isEqualTo(content);
+    }
+
+    @Test
+    void aRefusedDeleteDoesNotGrowHistoryOverFiveCycles() throws Exception {
+        byte[] content = bytes(5000, 8);
+        Path local = write(disk.resolve(FA), content);
+        flag(disk);
+        scan();
+        CatalogFile f = shippedButNotDeleted(FA, content);
+        Files.delete(storageDir.resolve(f.lfn().substring(1))); // the storage copy is gone: every clean must refuse
+
+        cleaner().clean();
+        int eventsAfterFirst = catalog.events(f.id()).size();
+        for (int cycle = 2; cycle <= 5; cycle++) {
+            clock.advance(Duration.ofMinutes(5));
+            assertThat(cleaner().clean().refused()).isEqualTo(1);
+        }
+
+        List<FileEvent> events = catalog.events(f.id());
+        assertThat(events).hasSize(eventsAfterFirst);
+        assertThat(events).filteredOn(e -> e.action().equals("delete-local")).singleElement().satisfies(e -> {
+            assertThat(e.repeats()).isEqualTo(4);
+            assertThat(e.lastAt()).isEqualTo(clock.instant());
+            assertThat(e.message()).contains("missing");
+        });
+        assertThat(local).exists();
+    }
+
+    @Test
+    void aDiskWith1200AwaitingFilesIsFinishedInOneCleanEvenWhenTheFirstPagesAreRefused() throws Exception {
+        int n = 1200;
+        int refusedFirst = 600; // more than a page: the first page is all refused
+        for (int i = 0; i < n; i++) {
+            write(disk.resolve(RUN_A + "/" + RUN_A + String.format(".CAL.%04d.dat", i)), bytes(16, i));
+        }
+        flag(disk);
+        scan();
+        List<CatalogFile> claimed = catalog.claim(Stage.SHIP, n);
+        assertThat(claimed).hasSize(n).extracting(CatalogFile::id).isSorted();
+        for (int i = 0; i < n; i++) {
+            CatalogFile f = claimed.get(i);
+            byte[] content = Files.readAllBytes(disk.resolve(f.localPath()));
+            if (i >= refusedFirst) { // the first 600 have no storage copy: their DAQ copies must be kept
+                storage.put(new ByteArrayInputStream(content), content.length, f.lfn(), false);
+            }
+            catalog.advance(f, FileState.ON_DISK_STORAGE, Changes.none().adler32(adler32(content)), "ship", "copied");
+        }
+
+        DiskCleaner.Report r = cleaner().clean();
+
+        assertThat(r.deleted()).isEqualTo(n - refusedFirst);
+        assertThat(r.refused()).isEqualTo(refusedFirst);
+        for (int i = 0; i < n; i++) {
+            CatalogFile f = catalog.get(claimed.get(i).id()).orElseThrow();
+            assertThat(Files.exists(disk.resolve(f.localPath()))).as(f.localPath()).isEqualTo(i < refusedFirst);
+            assertThat(f.localDeletedAt() == null).as(f.localPath()).isEqualTo(i < refusedFirst);
+        }
+        assertThat(catalog.awaitingLocalDelete("data1", n)).hasSize(refusedFirst);
+    }
+
+    @Test
+    void aFileWithoutRunStampIsReportedOnceKeepsTheDiskAndIsTakenOnceRenamed() throws Exception {
+        write(disk.resolve(FA), bytes(1000, 1));
+        Path noStamp = write(disk.resolve("MIG_Fe55_data/frame_0001.dat"), bytes(10, 2));
+        flag(disk);
+
+        ScanReport first = new Scanner(daq, catalog, clock).scan();
+        ship();
+        cleaner().clean();
+        clock.advance(Duration.ofMinutes(5));
+        ScanReport second = new Scanner(daq, catalog, clock).scan();
+        cleaner().clean();
+        clock.advance(Duration.ofMinutes(5));
+        ScanReport third = new Scanner(daq, catalog, clock).scan();
+
+        assertThat(first.newProblems()).singleElement().satisfies(p -> {
+            assertThat(p.where()).isEqualTo("data1:MIG_Fe55_data/frame_0001.dat");
+            assertThat(p.message()).contains("no run timestamp").contains("rename");
+        });
+        assertThat(second.newProblems()).isEmpty();
+        assertThat(third.newProblems()).isEmpty();
+        assertThat(third.problems()).hasSize(1);
+        assertThat(catalog.openScanProblems("data1")).singleElement().satisfies(p -> {
+            assertThat(p.kind()).isEqualTo(ScanProblem.Kind.NO_RUN_STAMP);
+            assertThat(p.seenCount()).isEqualTo(3);
+        });
+        assertThat(catalog.disk("data1").orElseThrow().state()).isEqualTo(DiskRecord.DiskState.DRAINING);
+        assertThat(readyForData()).doesNotExist();
+
+        // the operator renames the run folder to carry its stamp: the next scan takes it and clears the problem
+        Files.move(noStamp.getParent(), disk.resolve("MIG_Fe55_data_220805T101010"));
+        ScanReport fixed = new Scanner(daq, catalog, clock).scan();
+        assertThat(fixed.problems()).isEmpty();
+        assertThat(fixed.registered()).isEqualTo(1);
+        assertThat(catalog.openScanProblems(null)).isEmpty();
+        ship();
+        assertThat(cleaner().clean().released()).containsExactly("data1");
     }
 }

@@ -10,6 +10,7 @@ import org.migdal.dm.catalog.DiskRecord;
 import org.migdal.dm.catalog.FileFilter;
 import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.catalog.JdbcCatalog;
+import org.migdal.dm.catalog.ScanProblem;
 import org.migdal.dm.config.MigdalConfig;
 
 import java.io.IOException;
@@ -236,5 +237,97 @@ class ScannerTest {
         // the listing (empty) is still committed: the flag goes, the disk is draining, the file keeps it from release
         assertThat(data1.resolve("ReadyToTransfer")).doesNotExist();
         assertThat(catalog.disk("data1")).get().extracting(DiskRecord::state).isEqualTo(DiskRecord.DiskState.DRAINING);
+    }
+    private long rows(String sql) {
+        return catalog.inTransaction(c -> {
+            try (Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }, "counting");
+    }
+
+    @Test
+    void scanProblemsAreRecordedOncePerConditionOverThreeScansAndClearedWhenFixed() throws IOException {
+        Path run = Files.createDirectories(data1.resolve("MIG_Fe55_data_220803T145447"));
+        write(run.resolve("MIG_Fe55_data_220803T145447.CAL.0000.dat"), bytes(100, 1));
+        Path outside = write(tmp.resolve("outside/MIG_secret_220803T145447.dat"), bytes(10, 2));
+        Path link = Files.createSymbolicLink(run.resolve("MIG_Fe55_data_220803T145447.CAL.0001.dat"), outside);
+        Path noStamp = write(data1.resolve("MIG_Fe55_data/frame_0001.dat"), bytes(10, 3));
+        Path newline = write(run.resolve("bad\nname.dat"), bytes(10, 4));
+        flag(data1);
+        long eventsBefore = rows("SELECT COUNT(*) FROM file_events");
+
+        List<ScanReport> reports = new java.util.ArrayList<>();
+        for (int scan = 0; scan < 3; scan++) {
+            reports.add(scanner(data1).scan());
+        }
+
+        assertThat(reports.get(0).newProblems()).hasSize(3);
+        assertThat(reports.get(1).newProblems()).isEmpty();
+        assertThat(reports.get(2).newProblems()).isEmpty();
+        assertThat(reports.get(2).problems()).hasSize(3);
+        assertThat(rows("SELECT COUNT(*) FROM scan_problems")).as("one row per condition, not per scan").isEqualTo(3);
+        assertThat(rows("SELECT COUNT(*) FROM file_events") - eventsBefore).as("one register event, none per scan").isEqualTo(1);
+        assertThat(catalog.openScanProblems("data1")).extracting(ScanProblem::kind).containsExactlyInAnyOrder(
+                ScanProblem.Kind.SYMLINK, ScanProblem.Kind.NO_RUN_STAMP, ScanProblem.Kind.BAD_NAME);
+        assertThat(catalog.openScanProblems("data1")).allSatisfy(p -> {
+            assertThat(p.seenCount()).isEqualTo(3);
+            assertThat(p.where()).doesNotContain("\n");
+        });
+        assertThat(catalog.openScanProblems("data1")).filteredOn(p -> p.kind() == ScanProblem.Kind.SYMLINK).singleElement()
+                .satisfies(p -> assertThat(p.action()).contains("remove the symbolic link"));
+        assertThat(catalog.openScanProblems("data1")).filteredOn(p -> p.kind() == ScanProblem.Kind.NO_RUN_STAMP).singleElement()
+                .satisfies(p -> assertThat(p.action()).contains("rename").contains("run stamp"));
+        assertThat(reports.get(0).newProblems()).allSatisfy(p -> assertThat(p.message()).contains("to do:"));
+
+        // the operator fixes two of them: the next scan clears those, keeps the third, adds no row
+        Files.delete(link);
+        Files.move(newline, run.resolve("good name.dat"));
+        ScanReport fixed = scanner(data1).scan();
+        assertThat(fixed.newProblems()).isEmpty();
+        assertThat(catalog.openScanProblems("data1")).extracting(ScanProblem::kind).containsExactly(ScanProblem.Kind.NO_RUN_STAMP);
+        assertThat(rows("SELECT COUNT(*) FROM scan_problems WHERE cleared_at IS NOT NULL")).isEqualTo(2);
+        assertThat(rows("SELECT COUNT(*) FROM scan_problems")).isEqualTo(3);
+        assertThat(catalog.find("/2208/220803/MIG_Fe55_data_220803T145447/good name.dat")).isPresent();
+        assertThat(noStamp).exists();
+        assertThat(outside).exists();
+    }
+
+    @Test
+    void aMissingFileListedAgainByARescanIsRegisteredAgain() throws IOException {
+        Path f = write(data1.resolve("MIG_Fe55_data_220803T145447/MIG_Fe55_data_220803T145447.CAL.0000.dat"), bytes(100, 1));
+        flag(data1);
+        scanner(data1).scan();
+        CatalogFile claimed = catalog.claim(org.migdal.dm.catalog.Stage.SHIP, 1).get(0);
+        catalog.markMissing(claimed, "vanished");
+
+        ScanReport r = scanner(data1).scan(); // still draining: listed again
+
+        assertThat(r.registered()).isEqualTo(1);
+        CatalogFile back = catalog.find(claimed.lfn()).orElseThrow();
+        assertThat(back.state()).isEqualTo(FileState.REGISTERED);
+        assertThat(catalog.events(back.id())).extracting(org.migdal.dm.catalog.FileEvent::action)
+                .containsExactly("register", "missing", "reappeared");
+        assertThat(f).exists();
+    }
+
+    @Test
+    void aDiskRootThatIsMissingIsOneProblemReportedOnceAndClearedWhenMounted() throws IOException {
+        Path missing = tmp.resolve("daq/data3");
+        MigdalConfig.Daq daq = new MigdalConfig.Daq(List.of(new MigdalConfig.Disk("data3", missing.toString())), null, null, null,
+                null, null);
+
+        ScanReport first = new Scanner(daq, catalog, Clock.systemUTC()).scan();
+        ScanReport second = new Scanner(daq, catalog, Clock.systemUTC()).scan();
+        Files.createDirectories(missing);
+        ScanReport mounted = new Scanner(daq, catalog, Clock.systemUTC()).scan();
+
+        assertThat(first.newProblems()).singleElement().extracting(Problem::where).isEqualTo("data3");
+        assertThat(second.newProblems()).isEmpty();
+        assertThat(second.problems()).hasSize(1);
+        assertThat(mounted.problems()).isEmpty();
+        assertThat(catalog.openScanProblems(null)).isEmpty();
+        assertThat(rows("SELECT COUNT(*) FROM scan_problems")).isEqualTo(1);
     }
 }

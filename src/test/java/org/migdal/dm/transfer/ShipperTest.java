@@ -315,19 +315,84 @@ class ShipperTest {
     }
 
     @Test
-    void aFileThatVanishedFromTheDiskIsQuarantinedWithAClearMessage() throws Exception {
-        Path local = write(disk.resolve(F0), bytes(1000, 13));
+    void aFileThatVanishedFromAMountedDiskIsMissingNotQuarantinedAndComesBackOnARescan() throws Exception {
+        byte[] content = bytes(1000, 13);
+        Path local = write(disk.resolve(F0), content);
+        write(disk.resolve(F1), bytes(500, 15));
         flag(disk);
         scan();
-        Files.delete(local);
+        Path kept = tmp.resolve("kept-aside.dat");
+        Files.move(local, kept);
 
         ShipReport r = ship(storage, 1);
 
-        assertThat(r.quarantined()).isEqualTo(1);
+        assertThat(r.missing()).isEqualTo(1);
+        assertThat(r.quarantined() + r.failed()).isZero();
+        assertThat(r.shipped()).isEqualTo(1);
         CatalogFile f = row(LFN0);
-        assertThat(f.state()).isEqualTo(FileState.QUARANTINED);
-        assertThat(f.lastError()).contains(local.toString()).contains("disappeared").contains("nothing was copied");
+        assertThat(f.state()).isEqualTo(FileState.MISSING);
+        assertThat(f.attempts()).isZero();
+        assertThat(f.lastError()).contains(local.toString()).contains("vanished").contains("nothing was copied")
+                .contains("forget " + LFN0).contains("retry " + LFN0);
+        assertThat(events(LFN0)).extracting(FileEvent::action).containsExactly("register", "missing");
+        assertThat(events(LFN0).get(1).at()).isEqualTo(clock.instant());
         assertThat(storage.stat(LFN0)).isEmpty();
+
+        // nothing claims a MISSING file
+        assertThat(ship(storage, 1).shipped()).isZero();
+        // it comes back and the disk is still draining: the next scan registers it again and it is shipped
+        Files.createDirectories(local.getParent());
+        Files.move(kept, local);
+        scan();
+        assertThat(row(LFN0).state()).isEqualTo(FileState.REGISTERED);
+        assertThat(ship(storage, 1).shipped()).isEqualTo(1);
+        assertThat(row(LFN0).state()).isEqualTo(FileState.ON_DISK_STORAGE);
+        assertThat(events(LFN0)).extracting(FileEvent::action).containsSubsequence("register", "missing", "reappeared", "ship");
+        assertThat(Files.readAllBytes(storageDir.resolve(LFN0.substring(1)))).isEqualTo(content);
+    }
+
+    @Test
+    void aDiskUnmountedDuringAShipPassPutsItsFilesBackUnchargedAndMakesNothingMissing() throws Exception {
+        write(disk.resolve(F0), bytes(1000, 16));
+        write(disk.resolve(F1), bytes(1000, 17));
+        flag(disk);
+        scan();
+        Path away = tmp.resolve("unmounted");
+        // the disk goes away in the middle of the first upload: after the pass checked the disk, before the copy is checked
+        java.util.concurrent.atomic.AtomicBoolean unmounted = new java.util.concurrent.atomic.AtomicBoolean();
+        StorageEndpoint unmounting = new ForwardingEndpoint(storage) {
+            @Override
+            public Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException {
+                if (unmounted.compareAndSet(false, true)) {
+                    try {
+                        Files.move(disk, away);
+                        Files.createDirectories(disk); // the empty mount point
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return super.put(source, size, path, overwrite);
+            }
+        };
+        Shipper shipper = new Shipper(daq, 1, catalog, unmounting);
+
+        ShipReport r = shipper.ship(n -> { });
+
+        assertThat(unmounted).isTrue();
+        assertThat(r.missing() + r.quarantined() + r.failed() + r.shipped()).isZero();
+        for (String lfn : List.of(LFN0, LFN1)) {
+            assertThat(row(lfn).state()).as(lfn).isEqualTo(FileState.REGISTERED);
+            assertThat(row(lfn).attempts()).as(lfn).isZero();
+            assertThat(row(lfn).localDeletedAt()).as(lfn).isNull();
+        }
+        assertThat(events(LFN0).size() + events(LFN1).size()).as("one put-back event for the file that was in the air").isEqualTo(3);
+        assertThat(away.resolve(F0)).exists();
+        assertThat(away.resolve(F1)).exists();
+
+        // mounted again: both are shipped, the one already uploaded is confirmed and not copied again
+        Files.delete(disk);
+        Files.move(away, disk);
+        assertThat(ship(storage, 1).shipped()).isEqualTo(2);
     }
 
     @Test
