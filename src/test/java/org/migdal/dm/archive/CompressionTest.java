@@ -79,7 +79,7 @@ class CompressionTest {
         assertThat(r.compressedBytes()).isEqualTo(zTotal);
         assertThat(progress.get()).isEqualTo(rawTotal);
         assertThat(filesUnder(fx.workDir)).as("scratch files are removed").isEmpty();
-        assertThat(filesUnder(fx.storageRoot)).noneMatch(n -> n.contains(".part-"));
+        assertThat(filesUnder(fx.storageRoot)).noneMatch(n -> org.migdal.dm.storage.StorageNames.isTemp(Path.of(n).getFileName().toString()));
     }
 
     @Test
@@ -122,7 +122,7 @@ class CompressionTest {
                 .contains("Nothing was uploaded");
         assertThat(fx.inStorage(bad.lfn() + ".bz2")).doesNotExist();
         assertThat(filesUnder(fx.storageRoot)).noneMatch(n -> n.startsWith(bad.lfn().substring(1) + ".")
-                || n.contains(".part-"));
+                || org.migdal.dm.storage.StorageNames.isTemp(Path.of(n).getFileName().toString()));
         FileEvent ev = last(fx.events(bad.lfn()));
         assertThat(ev.ok()).isFalse();
         assertThat(ev.message()).startsWith("QUARANTINED:");
