@@ -82,6 +82,8 @@ public final class DavEndpoint implements StorageEndpoint {
     private final SSLContext ssl;
     private final HttpClient http;
     private final Optional<String> token;
+    /** The {@code Server} header of the latest reply: XrdHttp needs a raw MOVE {@code Destination}. */
+    private volatile String server = "";
 
     public DavEndpoint(URI base, StorageAuth auth) {
         this(base, auth, Options.defaults());
@@ -268,6 +270,7 @@ public final class DavEndpoint implements StorageEndpoint {
                 throw new StorageException(StorageException.Kind.TRANSIENT, url, method + " " + shown(current) + " interrupted", e);
             }
             int sc = r.statusCode();
+            server = r.headers().firstValue("Server").orElse("");
             Optional<String> location = r.headers().firstValue("Location");
             if (isRedirect(sc) && location.isPresent()) {
                 discard(r);
@@ -879,21 +882,43 @@ public final class DavEndpoint implements StorageEndpoint {
 
     /**
      * MOVE {@code temp} onto {@code path} ({@code Overwrite: F} unless replacing; 201/204 = done, 412 = the target
-     * exists). Stock XRootD ignores {@code Overwrite: F}, which is why the target is checked just before.
+     * exists). Stock XRootD ignores {@code Overwrite: F}, which is why the target is checked just before; XrdHttp 5.5
+     * also takes the {@code Destination} path without percent-decoding it (a name with a space or a non-ASCII
+     * character would land under its encoded form, verified), so it is sent raw to XrdHttp, encoded to anything else.
      */
     private void move(String temp, String path, boolean overwrite, String url) throws StorageException {
-        Map<String, String> headers = Map.of("Destination", wireUri(path).toString(), "Overwrite", overwrite ? "T" : "F");
-        Result<byte[]> res = send("MOVE", wireUri(temp), headers, url, HttpResponse.BodyHandlers.ofByteArray());
-        int sc = res.response().statusCode();
+        URI from = wireUri(temp);
+        boolean xrdHttp = server.toLowerCase(Locale.ROOT).startsWith("xrootd");
+        String destination;
+        if (xrdHttp) {
+            String raw = wireBase.getScheme() + "://" + wireBase.getRawAuthority() + percentDecode(wireBase.getRawPath())
+                    + "/" + String.join("/", segments(path));
+            destination = new String(raw.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        } else {
+            destination = wireUri(path).toString();
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Destination", destination);
+        headers.put("Overwrite", overwrite ? "T" : "F");
+        authorization(from).ifPresent(a -> headers.put("Authorization", a));
+        DavPut.Reply r;
+        try {
+            r = DavPut.bodiless("MOVE", from, headers, ssl,
+                    new DavPut.Limits(options.connectTimeout(), options.expectWait(), options.requestTimeout()));
+        } catch (IOException e) {
+            StorageException se = ioFailure("MOVE", from, url, e);
+            throw new StorageException(se.kind(), url, "rename into place failed: " + stripUrl(se, url), e);
+        }
+        int sc = r.status();
         if (sc == 200 || sc == 201 || sc == 204) {
             return;
         }
         if (sc == 412) {
-            throw new StorageException(StorageException.Kind.EXISTS, url, "MOVE " + shown(res.finalUri()) + " into place"
+            throw new StorageException(StorageException.Kind.EXISTS, url, "MOVE " + shown(from) + " into place"
                     + " answered 412 " + reason(sc) + ": the target exists and "
                     + (overwrite ? "the storage refuses to replace it" : "overwrite was not asked"));
         }
-        StorageException se = statusFailure("MOVE", res.finalUri(), url, sc, reason(sc), bodyText(res.response()));
+        StorageException se = statusFailure("MOVE", from, url, sc, r.reason(), r.body());
         throw new StorageException(se.kind(), url, "rename into place failed: " + stripUrl(se, url));
     }
 

@@ -68,6 +68,43 @@ public final class StorageNames {
                 + NAME_MAX + " bytes (NAME_MAX) in one path component";
     }
 
+    /**
+     * {@code path + suffix} (the compressed copy beside the raw one, {@code LFN.bz2}) when its last component fits in
+     * {@link #NAME_MAX} bytes. When it does not (a raw name of 252–255 bytes), the raw name is cut at a character
+     * boundary and tagged with {@code ~} and 8 hex digits of the SHA-256 of the whole raw name, so the name fits, is
+     * the same on every attempt, and differs for different raw names. The catalog records the name used.
+     */
+    public static String withSuffix(String path, String suffix) {
+        String plain = path + suffix;
+        if (nameBytes(plain) <= NAME_MAX) {
+            return plain;
+        }
+        int slash = path.lastIndexOf('/');
+        String dir = path.substring(0, slash + 1);
+        String name = path.substring(slash + 1);
+        String tag;
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+            tag = "~" + java.util.HexFormat.of().formatHex(h, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256 in this JVM", e);
+        }
+        int budget = NAME_MAX - tag.length() - suffix.getBytes(StandardCharsets.UTF_8).length;
+        StringBuilder cut = new StringBuilder();
+        int used = 0;
+        for (int i = 0; i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            int n = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (used + n > budget) {
+                break;
+            }
+            cut.appendCodePoint(cp);
+            used += n;
+            i += Character.charCount(cp);
+        }
+        return dir + cut + tag + suffix;
+    }
+
     /** Refuses, before any byte is sent, a final name that no storage would take. */
     static void checkLength(String path, String url) throws StorageException {
         String why = tooLong(path);

@@ -24,6 +24,9 @@ abstract class StorageContract {
     /** The endpoint under test; each test works below its own random folder. */
     abstract StorageEndpoint endpoint();
 
+    /** Sets a stored file's modification time on the storage's own disk (as a file left days ago would have). */
+    abstract void setModified(String path, java.time.Instant when) throws IOException;
+
     final String root = "/contract-" + UUID.randomUUID();
 
     static byte[] bytes(int n, long seed) {
@@ -256,6 +259,56 @@ abstract class StorageContract {
         assertThat(bFailed[0]).as("worker B's upload beside A's").isNull();
         assertThat(readAll(e, path)).as("B's verified copy").isEqualTo(bCopy);
         assertThat(e.checksum(path)).isEqualTo(adler(bCopy));
+    }
+
+    /** Defect 9: the janitor removes an old orphaned temporary and nothing else, at every endpoint type. */
+    @Test
+    void theJanitorRemovesOnlyOldOrphanedTemporaries() throws Exception {
+        StorageEndpoint e = endpoint();
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String dir = root + "/jan/2208/220803";
+        String old = dir + "/" + StorageNames.newTempName();
+        String young = dir + "/" + StorageNames.newTempName();
+        String oldData = dir + "/MIG_old_run.dat";
+        String lookalike = dir + "/.mdm-abc.part";
+        String oldUpper = root + "/jan/" + StorageNames.newTempName();
+        for (String p : java.util.List.of(old, young, oldData, lookalike, oldUpper)) {
+            e.put(new ByteArrayInputStream(new byte[] {1, 2, 3}), 3, p, false);
+        }
+        setModified(old, now.minus(java.time.Duration.ofHours(25)));
+        setModified(oldUpper, now.minus(java.time.Duration.ofDays(40)));
+        setModified(young, now.minus(java.time.Duration.ofHours(23)));
+        setModified(oldData, now.minus(java.time.Duration.ofDays(400)));
+        setModified(lookalike, now.minus(java.time.Duration.ofDays(400)));
+        Janitor janitor = new Janitor(java.time.Duration.ofHours(24), java.time.Clock.fixed(now, java.time.ZoneOffset.UTC));
+
+        Janitor.Report dry = janitor.sweep(e, true);
+        assertThat(dry.removed()).contains(old, oldUpper).doesNotContain(young, oldData, lookalike);
+        assertThat(e.stat(old)).as("a dry run removes nothing").isPresent();
+
+        Janitor.Report r = janitor.sweep(e, false);
+
+        assertThat(r.removed()).contains(old, oldUpper).doesNotContain(young, oldData, lookalike);
+        assertThat(r.problems()).isEmpty();
+        assertThat(e.stat(old)).isEmpty();
+        assertThat(e.stat(oldUpper)).isEmpty();
+        assertThat(e.stat(young)).as("younger than the age limit").isPresent();
+        assertThat(e.stat(oldData)).as("not a temporary name").isPresent();
+        assertThat(e.stat(lookalike)).as("not exactly a temporary name").isPresent();
+    }
+
+    /** Uploads leave no temporary behind, whether they succeed or fail. */
+    @Test
+    void uploadsLeaveNoTemporaryBehind() throws Exception {
+        StorageEndpoint e = endpoint();
+        String dir = root + "/clean";
+        byte[] data = bytes(10_000, 31);
+        e.put(new ByteArrayInputStream(data), data.length, dir + "/ok.dat", false);
+        assertThatThrownBy(() -> e.put(new FailingSource(1_000_000), 3_000_000, dir + "/failed.dat", false))
+                .isInstanceOf(StorageException.class);
+        assertThatThrownBy(() -> e.put(new ByteArrayInputStream(data), data.length + 5, dir + "/short.dat", false))
+                .isInstanceOf(StorageException.class);
+        assertThat(e.list(dir)).extracting(StorageEntry::name).containsExactly("ok.dat");
     }
 
     /** A DAQ disk that fails after {@code good} bytes: gives bytes of 7, then throws an IOException. */
