@@ -51,7 +51,10 @@ import java.util.Set;
  *       before the body is followed by re-sending the PUT to {@code Location} (dCache door → pool); 200, 201 and 204
  *       are success. Missing parents: the PUT is tried first (dCache and XrdHttp create parents); on 404/409 before
  *       the body, parents are made with MKCOL (201 made, 405 exists, 409 parent missing) and the PUT re-sent.
- *       Overwrite is refused unless asked: a HEAD first ({@code EXISTS}), {@code If-None-Match: *}, and 409/412.</li>
+ *       The PUT goes to a temporary name beside the target; once HEAD confirms its size and adler32 it is MOVEd into
+ *       place ({@link StagedUpload}); a failure removes only that temporary, never the target. Overwrite is refused
+ *       unless asked: a HEAD before the upload and again before the MOVE ({@code EXISTS}), {@code Overwrite: F}
+ *       and 412.</li>
  *   <li>Checksums: HEAD with {@code Want-Digest: adler32}; the {@code Digest} reply (RFC 3230 list, algorithm name in
  *       any case, hex with leading zeros stripped or base64) is normalised to 8 lower-case hex digits; a missing
  *       {@code Digest} is asked again a few times (dCache right after an upload).</li>

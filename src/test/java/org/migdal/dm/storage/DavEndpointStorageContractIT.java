@@ -35,6 +35,9 @@ class DavEndpointStorageContractIT extends StorageContract {
 
     @AfterAll
     static void stop() {
+        if (server != null && !server.isAlive()) {
+            System.err.println("XRootD test server died; its log:\n" + server.log());
+        }
         if (server != null) {
             server.close();
         }
