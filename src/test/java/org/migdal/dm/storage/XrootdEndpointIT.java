@@ -185,7 +185,7 @@ class XrootdEndpointIT {
         assertThat(got).hasBinaryContent(data);
         assertThat(ep.checksum(path)).isEqualTo(adler(data));
         assertThat(ep.list(dir + "/MIG_Run 12 (retake)")).singleElement().satisfies(e -> {
-            assertThat(e.path()).isEqualTo(path);
+            assertThat(e.path()).isEqualTo("/" + path);
             assertThat(e.size()).isEqualTo(data.length);
             assertThat(e.directory()).isFalse();
         });
