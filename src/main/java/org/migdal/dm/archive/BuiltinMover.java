@@ -3,7 +3,10 @@ package org.migdal.dm.archive;
 import org.migdal.dm.catalog.Catalog;
 import org.migdal.dm.catalog.CatalogFile;
 import org.migdal.dm.catalog.Changes;
+import org.migdal.dm.catalog.Failure;
 import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.health.EndpointHealth;
+import org.migdal.dm.health.Failures;
 import org.migdal.dm.catalog.LostClaimException;
 import org.migdal.dm.catalog.Stage;
 import org.migdal.dm.storage.RemoteFile;
@@ -16,6 +19,7 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -32,6 +36,9 @@ public final class BuiltinMover implements TapeMover {
     private final boolean waitForTapeFlag;
     private final Duration tapeTimeout;
     private final Clock clock;
+    private final Failures failures;
+    /** The disk storage or the tape failed as a whole during this pass: no other file is started. */
+    private boolean halted;
 
     /** The embedded default: confirms by size and adler32, and by the tape flag where the endpoint reports one. */
     public BuiltinMover(Catalog catalog, StorageEndpoint disk, StorageEndpoint tape, int batch) {
@@ -52,20 +59,29 @@ public final class BuiltinMover implements TapeMover {
         this.waitForTapeFlag = waitForTapeFlag;
         this.tapeTimeout = tapeTimeout;
         this.clock = clock;
+        this.failures = new Failures(new EndpointHealth(catalog, clock));
     }
 
     @Override
     public ArchiveReport move() {
         ArchiveReport total = new ArchiveReport(0, 0, 0, 0, 0, 0);
-        for (CatalogFile f : catalog.claim(Stage.TAPE, batch)) {
+        halted = false;
+        List<Long> passed = new java.util.ArrayList<>();
+        // one file claimed at a time, when it can start: a crash leaves at most one claim behind
+        for (int n = 0; n < batch && !halted; n++) {
+            List<CatalogFile> claimed = catalog.claim(Stage.TAPE, 1, null, passed);
+            if (claimed.isEmpty()) {
+                break;
+            }
+            passed.add(claimed.get(0).id());
             try {
-                total = total.plus(moveOne(f));
+                total = total.plus(moveOne(claimed.get(0)));
             } catch (LostClaimException e) {
                 log.warn("{}", e.getMessage());
                 total = total.plus(new ArchiveReport(0, 0, 1, 0, 0, 0));
             }
         }
-        for (CatalogFile f : catalog.claimInFlight(batch)) {
+        for (CatalogFile f : halted ? List.<CatalogFile>of() : catalog.claimInFlight(batch)) {
             try {
                 total = total.plus(poll(f));
             } catch (LostClaimException e) {
@@ -157,7 +173,11 @@ public final class BuiltinMover implements TapeMover {
                             + (Boolean.TRUE.equals(remote.get().onTape()) ? " and its tape copy flag" : ""));
             return new ArchiveReport(0, 1, 0, 0, 0, 0);
         } catch (StorageException e) {
-            return failure(f, "tape copy to " + url + " failed (" + e.kind() + "): " + e.getMessage(), false);
+            Failure failure = failures.of(e, "tape copy of " + disk.urlOf(name) + " to " + url + " failed", tape, disk);
+            halted |= failure.kind() == Failure.Kind.ENDPOINT;
+            CatalogFile after = catalog.fail(f, "tape", failure);
+            log.warn("tape {}: {}", f.lfn(), failure.message());
+            return after.state() == FileState.QUARANTINED ? new ArchiveReport(0, 0, 0, 1, 0, 0) : new ArchiveReport(0, 0, 1, 0, 0, 0);
         } catch (java.io.IOException e) {
             return failure(f, "tape copy to " + url + " failed: " + e, false);
         }

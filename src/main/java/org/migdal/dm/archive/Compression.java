@@ -4,7 +4,10 @@ import org.migdal.dm.batch.BatchExecutor;
 import org.migdal.dm.catalog.Catalog;
 import org.migdal.dm.catalog.CatalogFile;
 import org.migdal.dm.catalog.Changes;
+import org.migdal.dm.catalog.Failure;
 import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.health.EndpointHealth;
+import org.migdal.dm.health.Failures;
 import org.migdal.dm.catalog.LostClaimException;
 import org.migdal.dm.catalog.Stage;
 import org.migdal.dm.compress.Compressor;
@@ -41,6 +44,9 @@ public final class Compression {
     private final BatchExecutor executor;
     private final Path workDir;
     private final int jobsPerCycle;
+    private final Failures failures;
+    /** Set when the storage fails as a whole during a run: no slot claims another file. */
+    private final java.util.concurrent.atomic.AtomicBoolean halted = new java.util.concurrent.atomic.AtomicBoolean();
 
     public Compression(Catalog catalog, StorageEndpoint disk, Compressor compressor, BatchExecutor executor, Path workDir,
                        int jobsPerCycle) {
@@ -50,25 +56,41 @@ public final class Compression {
         this.executor = executor;
         this.workDir = workDir;
         this.jobsPerCycle = jobsPerCycle;
+        this.failures = new Failures(new EndpointHealth(catalog, java.time.Clock.systemUTC()));
     }
 
-    /** Claims up to {@code jobsPerCycle} files and compresses them on the executor. */
+    /**
+     * Compresses up to {@code jobsPerCycle} files on the executor. Each of the executor's slots claims one file at a time,
+     * when it can start it: a file is never held under a claim while it waits in a queue, so a crash costs at most one
+     * claim per slot.
+     */
     public ArchiveReport run(LongConsumer progress) {
-        List<CatalogFile> claimed = catalog.claim(Stage.COMPRESS, jobsPerCycle);
-        List<CompletableFuture<ArchiveReport>> jobs = new ArrayList<>();
-        for (CatalogFile f : claimed) {
-            jobs.add(executor.submit("compress " + f.lfn(), () -> {
-                ArchiveReport r = compressOne(f);
-                progress.accept(f.size());
-                return r;
+        java.util.concurrent.atomic.AtomicInteger budget = new java.util.concurrent.atomic.AtomicInteger(jobsPerCycle);
+        halted.set(false);
+        java.util.Set<Long> passed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<CompletableFuture<ArchiveReport>> slots = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, Math.min(executor.slots(), jobsPerCycle)); i++) {
+            slots.add(executor.submit("compress", () -> {
+                ArchiveReport done = new ArchiveReport(0, 0, 0, 0, 0, 0);
+                while (!halted.get() && budget.getAndDecrement() > 0) {
+                    List<CatalogFile> claimed = catalog.claim(Stage.COMPRESS, 1, null, List.copyOf(passed));
+                    if (claimed.isEmpty()) {
+                        break;
+                    }
+                    CatalogFile f = claimed.get(0);
+                    passed.add(f.id());
+                    done = done.plus(compressOne(f));
+                    progress.accept(f.size());
+                }
+                return done;
             }));
         }
         ArchiveReport total = new ArchiveReport(0, 0, 0, 0, 0, 0);
-        for (int i = 0; i < jobs.size(); i++) {
+        for (CompletableFuture<ArchiveReport> slot : slots) {
             try {
-                total = total.plus(jobs.get(i).join());
+                total = total.plus(slot.join());
             } catch (RuntimeException e) {
-                log.error("compression job for {} died", claimed.get(i).lfn(), e);
+                log.error("a compression worker died", e);
                 total = total.plus(new ArchiveReport(0, 0, 1, 0, 0, 0));
             }
         }
@@ -111,6 +133,7 @@ public final class Compression {
                         + check.adler32() + " instead of " + f.size() + " bytes with " + f.adler32() + "; not uploaded", false);
             }
             Optional<RemoteFile> existing = disk.stat(name);
+            catalog.fence(f); // a worker that lost its claim puts nothing in place
             StorageEndpoint.Sent sent;
             try (InputStream in = Files.newInputStream(scratch)) {
                 sent = disk.put(in, r.compressedBytes(), name, existing.isPresent());
@@ -137,7 +160,11 @@ public final class Compression {
             log.info("compressed {} → {} ({} → {} bytes)", f.lfn(), name, f.size(), r.compressedBytes());
             return new ArchiveReport(1, 0, 0, 0, f.size(), r.compressedBytes());
         } catch (StorageException e) {
-            return failure(f, "storage error (" + e.kind() + "): " + e.getMessage(), false);
+            Failure failure = failures.of(e, disk, "compressing " + rawUrl + " into " + url + " failed");
+            if (failure.kind() == Failure.Kind.ENDPOINT) {
+                halted.set(true);
+            }
+            return failure(f, failure);
         } catch (IOException e) {
             return failure(f, "compressing " + rawUrl + " failed: " + e, false);
         } finally {
@@ -161,8 +188,12 @@ public final class Compression {
     }
 
     private ArchiveReport failure(CatalogFile f, String error, boolean permanent) {
-        CatalogFile after = catalog.fail(f, "compress", error, permanent);
-        log.warn("compress {}: {}", f.lfn(), error);
+        return failure(f, permanent ? Failure.permanent(error) : Failure.file(error));
+    }
+
+    private ArchiveReport failure(CatalogFile f, Failure failure) {
+        CatalogFile after = catalog.fail(f, "compress", failure);
+        log.warn("compress {}: {}", f.lfn(), failure.message());
         return after.state() == FileState.QUARANTINED ? new ArchiveReport(0, 0, 0, 1, 0, 0) : new ArchiveReport(0, 0, 1, 0, 0, 0);
     }
 }

@@ -9,6 +9,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface BatchExecutor extends AutoCloseable {
 
+    /** How many jobs can run at once: work is claimed only as fast as it can start, never queued under a claim. */
+    int slots();
+
     /** Starts a job; the future completes with its result or its failure. */
     <T> CompletableFuture<T> submit(String name, Callable<T> job);
 

@@ -10,14 +10,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Runs jobs on a fixed pool of threads on this host. */
 public final class LocalExecutor implements BatchExecutor {
     private final ExecutorService pool;
+    private final int threads;
 
     public LocalExecutor(int threads) {
+        this.threads = threads;
         AtomicInteger n = new AtomicInteger();
         pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "job-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+    }
+
+    @Override
+    public int slots() {
+        return threads;
     }
 
     @Override

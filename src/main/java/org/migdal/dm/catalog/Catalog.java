@@ -26,7 +26,15 @@ public interface Catalog extends AutoCloseable {
     }
 
     /** As {@link #claim(Stage, int)}, only for files of the named DAQ disks ({@code null}: any disk). */
-    List<CatalogFile> claim(Stage stage, int limit, Collection<String> disks);
+    default List<CatalogFile> claim(Stage stage, int limit, Collection<String> disks) {
+        return claim(stage, limit, disks, List.of());
+    }
+
+    /**
+     * As {@link #claim(Stage, int, Collection)}, never one of the files with the ids in {@code passed}: a pass that claims one
+     * file at a time does not take a file it already worked on again.
+     */
+    List<CatalogFile> claim(Stage stage, int limit, Collection<String> disks, Collection<Long> passed);
 
     /** Records that a DAQ file changed size or mtime since registration (it may still be growing). */
     void updateSourceAttributes(CatalogFile file, long size, java.time.Instant mtime, String message);
@@ -47,10 +55,22 @@ public interface Catalog extends AutoCloseable {
     CatalogFile release(CatalogFile claimed, Changes changes, java.time.Instant next, String action, String message);
 
     /**
-     * Records a failed attempt on a claimed file: it goes back to its resting state with a retry time
-     * (exponential backoff), or to QUARANTINED when {@code permanent} or the attempts are exhausted.
+     * Records a failed attempt on a claimed file as {@link FailurePolicy} decides: back to its resting state with a retry
+     * time (exponential backoff) and an attempt charged, to QUARANTINED when permanent or the attempts are exhausted, or,
+     * for an endpoint failure, back to its resting state with nothing charged.
      */
-    CatalogFile fail(CatalogFile claimed, String action, String error, boolean permanent);
+    CatalogFile fail(CatalogFile claimed, String action, Failure failure);
+
+    /** {@link #fail(CatalogFile, String, Failure)} for the file's own problem, or data contradicting itself ({@code permanent}). */
+    default CatalogFile fail(CatalogFile claimed, String action, String error, boolean permanent) {
+        return fail(claimed, action, permanent ? Failure.permanent(error) : Failure.file(error));
+    }
+
+    /**
+     * Checks, right before a visible or destructive step, that this very claim (owner and token) still holds, and extends
+     * its lease so the step can finish under it. Throws {@link LostClaimException} when it does not: the caller touches nothing.
+     */
+    CatalogFile fence(CatalogFile claimed);
 
     /** Extends the lease of every claim this handle holds. */
     int renewClaims();
@@ -93,6 +113,16 @@ public interface Catalog extends AutoCloseable {
 
     /** Puts every quarantined file back for another try. */
     int retryAllQuarantined();
+
+    /** Records that an endpoint failed as a whole; probes back off while it stays DOWN. */
+    EndpointStatus endpointDown(String url, String reason);
+
+    /** Records that an endpoint proved healthy; returns its status before (DOWN: an outage just ended). */
+    Optional<EndpointStatus> endpointUp(String url);
+
+    Optional<EndpointStatus> endpoint(String url);
+
+    List<EndpointStatus> endpoints();
 
     void putDisk(DiskRecord disk);
 

@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * One row of the catalog: a raw file and everything known about its copies. Times are
- * {@code null} when the event has not happened.
+ * {@code null} when the event has not happened. {@code claimToken} names one claim: a step that finds another token
+ * (or none) lost its claim; {@code crashes} counts the workers that died holding the file, apart from attempts.
  */
 public record CatalogFile(
         long id,
@@ -33,5 +34,7 @@ public record CatalogFile(
         FileState quarantinedFrom,
         String claimOwner,
         Instant claimExpires,
-        Instant updatedAt) {
+        Instant updatedAt,
+        String claimToken,
+        int crashes) {
 }

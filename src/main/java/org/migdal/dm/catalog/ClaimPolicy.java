@@ -4,10 +4,20 @@ import java.time.Duration;
 
 /**
  * How this process claims work: its owner name, how long a claim lasts without renewal, how many
- * attempts a file gets before quarantine, and the first retry delay (doubled per attempt, with jitter).
+ * attempts a file gets before quarantine, the first retry delay (doubled per attempt, with jitter), and how
+ * many times the workers holding a file may die (crashes, counted apart from attempts) before it is quarantined.
  */
-public record ClaimPolicy(String owner, Duration lease, int maxAttempts, Duration retryBackoff) {
+public record ClaimPolicy(String owner, Duration lease, int maxAttempts, Duration retryBackoff, int maxCrashes) {
+    public static final int DEFAULT_MAX_CRASHES = 5;
+
+    public ClaimPolicy(String owner, Duration lease, int maxAttempts, Duration retryBackoff) {
+        this(owner, lease, maxAttempts, retryBackoff, DEFAULT_MAX_CRASHES);
+    }
+
     public ClaimPolicy {
+        if (maxCrashes < 1) {
+            throw new IllegalArgumentException("maxCrashes must be at least 1, got " + maxCrashes);
+        }
         if (lease.isNegative() || lease.isZero()) {
             throw new IllegalArgumentException("claim lease must be positive, got " + lease);
         }

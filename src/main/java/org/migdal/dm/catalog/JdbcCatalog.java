@@ -36,13 +36,14 @@ public final class JdbcCatalog implements Catalog {
     private static final String COLUMNS = "id, lfn, disk, local_path, run, size, mtime, adler32, state, compressed_name,"
             + " compressed_size, compressed_adler32, tape_transfer_id, registered_at, shipped_at, local_deleted_at,"
             + " compressed_at, tape_submitted_at, on_tape_at, raw_deleted_at, attempts, last_error, next_attempt_at,"
-            + " quarantined_from, claim_owner, claim_expires, updated_at";
+            + " quarantined_from, claim_owner, claim_expires, updated_at, claim_token, crashes";
 
     enum Dialect { SQLITE, POSTGRESQL }
 
     private final HikariDataSource dataSource;
     private final Dialect dialect;
     private final ClaimPolicy policy;
+    private final FailurePolicy failures;
     private final Clock clock;
     private final String description;
 
@@ -50,6 +51,7 @@ public final class JdbcCatalog implements Catalog {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.policy = policy;
+        this.failures = new FailurePolicy(policy);
         this.clock = clock;
         this.description = description;
     }
@@ -190,11 +192,12 @@ public final class JdbcCatalog implements Catalog {
     // ---------------------------------------------------------------- claims
 
     @Override
-    public List<CatalogFile> claim(Stage stage, int limit, Collection<String> disks) {
+    public List<CatalogFile> claim(Stage stage, int limit, Collection<String> disks, Collection<Long> passed) {
         if (limit <= 0 || (disks != null && disks.isEmpty())) {
             return List.of();
         }
-        String diskClause = disks == null ? "" : " AND disk IN (" + String.join(",", java.util.Collections.nCopies(disks.size(), "?")) + ")";
+        String diskClause = (disks == null ? "" : " AND disk IN (" + String.join(",", java.util.Collections.nCopies(disks.size(), "?")) + ")")
+                + (passed.isEmpty() ? "" : " AND id NOT IN (" + String.join(",", passed.stream().map(String::valueOf).toList()) + ")");
         return inTransaction(c -> {
             long now = now();
             String sql = "SELECT " + COLUMNS + " FROM files WHERE ((state = ? AND next_attempt_at <= ? AND claim_owner IS NULL)"
@@ -223,26 +226,27 @@ public final class JdbcCatalog implements Catalog {
             List<CatalogFile> claimed = new ArrayList<>();
             long expires = now + policy.lease().toMillis();
             try (PreparedStatement up = c.prepareStatement("UPDATE files SET state = ?, claim_owner = ?, claim_expires = ?,"
-                    + " attempts = attempts + ?, updated_at = ? WHERE id = ? AND state = ? AND "
+                    + " claim_token = ?, crashes = ?, updated_at = ? WHERE id = ? AND state = ? AND "
                     + " (claim_owner IS NULL OR claim_expires < ?)")) {
                 for (CatalogFile f : candidates) {
                     boolean takeover = f.state() == stage.working();
-                    if (takeover && f.attempts() + 1 >= policy.maxAttempts()) {
-                        quarantineAbandoned(c, f, now);
+                    FailurePolicy.Decision crash = takeover ? failures.afterCrash(f, now) : null;
+                    if (crash != null && crash.quarantined()) {
+                        quarantineAbandoned(c, f, crash, now);
                         continue;
                     }
                     up.setString(1, stage.working().name());
                     up.setString(2, owner());
                     up.setLong(3, expires);
-                    up.setInt(4, takeover ? 1 : 0);
-                    up.setLong(5, now);
-                    up.setLong(6, f.id());
-                    up.setString(7, f.state().name());
-                    up.setLong(8, now);
+                    up.setString(4, newToken());
+                    up.setInt(5, takeover ? crash.crashes() : f.crashes());
+                    up.setLong(6, now);
+                    up.setLong(7, f.id());
+                    up.setString(8, f.state().name());
+                    up.setLong(9, now);
                     if (up.executeUpdate() == 1) {
                         if (takeover) {
-                            event(c, f.id(), "claim-takeover", false, "claim of " + f.claimOwner() + " expired at "
-                                    + f.claimExpires() + "; " + owner() + " takes the file over and resumes it");
+                            event(c, f.id(), "claim-takeover", false, crash.event() + "; " + owner() + " takes the file over and resumes it");
                         }
                         claimed.add(readRow(c, f.id()).orElseThrow());
                     }
@@ -271,13 +275,14 @@ public final class JdbcCatalog implements Catalog {
                 }
             }
             List<CatalogFile> claimed = new ArrayList<>();
-            try (PreparedStatement up = c.prepareStatement("UPDATE files SET claim_owner = ?, claim_expires = ?, updated_at = ?"
-                    + " WHERE id = ? AND state = 'TAPE_SUBMITTED' AND claim_owner IS NULL")) {
+            try (PreparedStatement up = c.prepareStatement("UPDATE files SET claim_owner = ?, claim_expires = ?, claim_token = ?,"
+                    + " updated_at = ? WHERE id = ? AND state = 'TAPE_SUBMITTED' AND claim_owner IS NULL")) {
                 for (long id : ids) {
                     up.setString(1, owner());
                     up.setLong(2, now + policy.lease().toMillis());
-                    up.setLong(3, now);
-                    up.setLong(4, id);
+                    up.setString(3, newToken());
+                    up.setLong(4, now);
+                    up.setLong(5, id);
                     if (up.executeUpdate() == 1) {
                         claimed.add(readRow(c, id).orElseThrow());
                     }
@@ -291,14 +296,14 @@ public final class JdbcCatalog implements Catalog {
     public CatalogFile release(CatalogFile claimed, Changes changes, Instant next, String action, String message) {
         return inTransaction(c -> {
             StringBuilder sql = new StringBuilder("UPDATE files SET updated_at = ?, next_attempt_at = ?, claim_owner = NULL,"
-                    + " claim_expires = NULL");
+                    + " claim_expires = NULL, claim_token = NULL");
             for (Map.Entry<Changes.Column, Object> e : changes.values().entrySet()) {
                 sql.append(", ").append(e.getKey().sql).append(" = ?");
             }
             if (claimed.state() == FileState.TAPE_SUBMITTED && claimed.tapeSubmittedAt() == null) {
                 sql.append(", tape_submitted_at = ").append(now());
             }
-            sql.append(" WHERE id = ? AND state = ? AND claim_owner = ?");
+            sql.append(" WHERE id = ? AND state = ? AND ").append(HELD);
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 int i = 1;
                 ps.setLong(i++, now());
@@ -308,7 +313,7 @@ public final class JdbcCatalog implements Catalog {
                 }
                 ps.setLong(i++, claimed.id());
                 ps.setString(i++, claimed.state().name());
-                ps.setString(i, owner());
+                bindHeld(ps, i, claimed);
                 if (ps.executeUpdate() != 1) {
                     throw new LostClaimException(claimed.lfn(), owner(), claimed.state());
                 }
@@ -320,25 +325,52 @@ public final class JdbcCatalog implements Catalog {
         }, "releasing " + claimed.lfn());
     }
 
-    /** A file whose workers keep dying (killed, out of memory) is stopped for an operator instead of retried forever. */
-    private void quarantineAbandoned(Connection c, CatalogFile f, long now) throws SQLException {
-        String reason = "the process working on it (" + f.claimOwner() + ") stopped without finishing, "
-                + (f.attempts() + 1) + " attempts in all; check the logs of the processes that handled it";
-        try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, attempts = ?, last_error = ?,"
-                + " quarantined_from = ?, claim_owner = NULL, claim_expires = NULL, next_attempt_at = 0, updated_at = ?"
-                + " WHERE id = ? AND state = ? AND claim_owner IS NOT NULL AND claim_expires < ?")) {
+    /** A file whose workers keep dying (killed, out of memory) is stopped for an operator instead of taken over forever. */
+    private void quarantineAbandoned(Connection c, CatalogFile f, FailurePolicy.Decision crash, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, crashes = ?, last_error = ?,"
+                + " quarantined_from = ?, claim_owner = NULL, claim_expires = NULL, claim_token = NULL, next_attempt_at = 0,"
+                + " updated_at = ? WHERE id = ? AND state = ? AND claim_owner IS NOT NULL AND claim_expires < ?")) {
             ps.setString(1, FileState.QUARANTINED.name());
-            ps.setInt(2, f.attempts() + 1);
-            ps.setString(3, reason);
+            ps.setInt(2, crash.crashes());
+            ps.setString(3, crash.reason());
             ps.setString(4, f.state().name());
             ps.setLong(5, now);
             ps.setLong(6, f.id());
             ps.setString(7, f.state().name());
             ps.setLong(8, now);
             if (ps.executeUpdate() == 1) {
-                event(c, f.id(), "claim-takeover", false, "QUARANTINED: " + reason);
+                event(c, f.id(), "claim-takeover", false, crash.event());
             }
         }
+    }
+
+    /** The claim condition of every fenced update: this owner and this very claim's token. */
+    private static final String HELD = "claim_owner = ? AND claim_token = ?";
+
+    private int bindHeld(PreparedStatement ps, int i, CatalogFile claimed) throws SQLException {
+        ps.setString(i++, owner());
+        ps.setString(i++, claimed.claimToken());
+        return i;
+    }
+
+    private static String newToken() {
+        return java.util.UUID.randomUUID().toString().substring(0, 13);
+    }
+
+    @Override
+    public CatalogFile fence(CatalogFile claimed) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE files SET claim_expires = ? WHERE id = ? AND state = ? AND " + HELD)) {
+                ps.setLong(1, now() + policy.lease().toMillis());
+                ps.setLong(2, claimed.id());
+                ps.setString(3, claimed.state().name());
+                bindHeld(ps, 4, claimed);
+                if (ps.executeUpdate() != 1) {
+                    throw new LostClaimException(claimed.lfn(), owner(), claimed.state());
+                }
+            }
+            return claimed;
+        }, "checking the claim on " + claimed.lfn());
     }
 
     @Override
@@ -354,11 +386,11 @@ public final class JdbcCatalog implements Catalog {
             if (stamp != null) {
                 sql.append(", ").append(stamp).append(" = ?");
             }
-            sql.append(", claim_owner = NULL, claim_expires = NULL");
+            sql.append(", claim_owner = NULL, claim_expires = NULL, claim_token = NULL");
             if (!to.isWorking()) {
-                sql.append(", attempts = 0, next_attempt_at = 0");
+                sql.append(", attempts = 0, crashes = 0, next_attempt_at = 0");
             }
-            sql.append(" WHERE id = ? AND state = ? AND claim_owner = ?");
+            sql.append(" WHERE id = ? AND state = ? AND ").append(HELD);
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 int i = 1;
                 ps.setString(i++, to.name());
@@ -371,7 +403,7 @@ public final class JdbcCatalog implements Catalog {
                 }
                 ps.setLong(i++, claimed.id());
                 ps.setString(i++, claimed.state().name());
-                ps.setString(i, owner());
+                bindHeld(ps, i, claimed);
                 if (ps.executeUpdate() != 1) {
                     throw new LostClaimException(claimed.lfn(), owner(), claimed.state());
                 }
@@ -392,39 +424,32 @@ public final class JdbcCatalog implements Catalog {
     }
 
     @Override
-    public CatalogFile fail(CatalogFile claimed, String action, String error, boolean permanent) {
+    public CatalogFile fail(CatalogFile claimed, String action, Failure failure) {
         return inTransaction(c -> {
             long now = now();
-            int attempts = claimed.attempts() + 1;
-            boolean quarantine = permanent || attempts >= policy.maxAttempts();
-            FileState to = quarantine ? FileState.QUARANTINED : claimed.state().restingState();
-            if (to != claimed.state()) {
-                claimed.state().checkMoveTo(to, claimed.lfn());
+            FailurePolicy.Decision d = failures.afterFailure(claimed, failure, now);
+            if (d.to() != claimed.state()) {
+                claimed.state().checkMoveTo(d.to(), claimed.lfn());
             }
-            long backoff = policy.retryBackoff().toMillis() << Math.min(attempts - 1, 16);
-            long jitter = backoff > 0 ? ThreadLocalRandom.current().nextLong(backoff / 4 + 1) : 0;
-            String reason = quarantine
-                    ? (permanent ? error : error + " (gave up after " + attempts + " attempts)")
-                    : error;
             // a tape transfer that failed starts afresh: its in-flight time counts from the next submission
-            String resetTape = claimed.state() == FileState.TAPE_SUBMITTED && !quarantine ? ", tape_submitted_at = NULL" : "";
+            String resetTape = claimed.state() == FileState.TAPE_SUBMITTED && !d.quarantined() ? ", tape_submitted_at = NULL" : "";
             try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, attempts = ?, last_error = ?,"
-                    + " next_attempt_at = ?, quarantined_from = ?, claim_owner = NULL, claim_expires = NULL, updated_at = ?"
-                    + resetTape + " WHERE id = ? AND state = ? AND claim_owner = ?")) {
-                ps.setString(1, to.name());
-                ps.setInt(2, attempts);
-                ps.setString(3, reason);
-                ps.setLong(4, quarantine ? 0 : now + backoff + jitter);
-                ps.setString(5, quarantine ? claimed.state().name() : null);
+                    + " next_attempt_at = ?, quarantined_from = ?, claim_owner = NULL, claim_expires = NULL, claim_token = NULL,"
+                    + " updated_at = ?" + resetTape + " WHERE id = ? AND state = ? AND " + HELD)) {
+                ps.setString(1, d.to().name());
+                ps.setInt(2, d.attempts());
+                ps.setString(3, d.reason());
+                ps.setLong(4, d.nextAttemptAt());
+                ps.setString(5, d.quarantined() ? claimed.state().name() : null);
                 ps.setLong(6, now);
                 ps.setLong(7, claimed.id());
                 ps.setString(8, claimed.state().name());
-                ps.setString(9, owner());
+                bindHeld(ps, 9, claimed);
                 if (ps.executeUpdate() != 1) {
                     throw new LostClaimException(claimed.lfn(), owner(), claimed.state());
                 }
             }
-            event(c, claimed.id(), action, false, (quarantine ? "QUARANTINED: " : "will retry: ") + reason);
+            event(c, claimed.id(), action, false, d.event());
             return readRow(c, claimed.id()).orElseThrow();
         }, "recording a failure of " + claimed.lfn());
     }
@@ -447,11 +472,18 @@ public final class JdbcCatalog implements Catalog {
     @Override
     public int renewClaims() {
         return inTransaction(c -> {
+            int n;
             try (PreparedStatement ps = c.prepareStatement("UPDATE files SET claim_expires = ? WHERE claim_owner = ?")) {
                 ps.setLong(1, now() + policy.lease().toMillis());
                 ps.setString(2, owner());
-                return ps.executeUpdate();
+                n = ps.executeUpdate();
             }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE recalls SET claim_expires = ? WHERE claim_owner = ?")) {
+                ps.setLong(1, now() + policy.lease().toMillis());
+                ps.setString(2, owner());
+                n += ps.executeUpdate();
+            }
+            return n;
         }, "renewing claims of " + owner());
     }
 
@@ -475,12 +507,10 @@ public final class JdbcCatalog implements Catalog {
                         }
                     }
                 }
+                // the claims run out now; whoever takes a file over records the one event of the crash
                 try (PreparedStatement ps = c.prepareStatement("UPDATE files SET claim_expires = 0 WHERE claim_owner = ?")) {
                     ps.setString(1, other);
                     ps.executeUpdate();
-                }
-                for (long id : ids) {
-                    event(c, id, "claim-expired", false, "process " + other + " is no longer running; its claim is released");
                 }
                 return ids.size();
             }, "releasing claims of " + other);
@@ -699,7 +729,7 @@ public final class JdbcCatalog implements Catalog {
         if (to != f.state()) {
             f.state().checkMoveTo(to, f.lfn());
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, attempts = 0, next_attempt_at = 0,"
+        try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, attempts = 0, crashes = 0, next_attempt_at = 0,"
                 + " quarantined_from = NULL, updated_at = ? WHERE id = ? AND state = ? AND claim_owner IS NULL")) {
             ps.setString(1, to.name());
             ps.setLong(2, now());
@@ -712,6 +742,28 @@ public final class JdbcCatalog implements Catalog {
         event(c, f.id(), "retry", true, "operator retry: " + f.state() + " → " + to
                 + (f.lastError() != null ? " (last error: " + f.lastError() + ")" : ""));
         return 1;
+    }
+
+    // ---------------------------------------------------------------- endpoints
+
+    @Override
+    public EndpointStatus endpointDown(String url, String reason) {
+        return new EndpointStore(this).down(url, reason, now());
+    }
+
+    @Override
+    public Optional<EndpointStatus> endpointUp(String url) {
+        return new EndpointStore(this).up(url, now());
+    }
+
+    @Override
+    public Optional<EndpointStatus> endpoint(String url) {
+        return new EndpointStore(this).get(url);
+    }
+
+    @Override
+    public List<EndpointStatus> endpoints() {
+        return new EndpointStore(this).all();
     }
 
     // ---------------------------------------------------------------- disks
@@ -849,7 +901,7 @@ public final class JdbcCatalog implements Catalog {
                 instant(rs, "tape_submitted_at"), instant(rs, "on_tape_at"), instant(rs, "raw_deleted_at"),
                 rs.getInt("attempts"), rs.getString("last_error"), next == 0 ? null : Instant.ofEpochMilli(next),
                 qf == null ? null : FileState.valueOf(qf), rs.getString("claim_owner"), instant(rs, "claim_expires"),
-                instant(rs, "updated_at"));
+                instant(rs, "updated_at"), rs.getString("claim_token"), rs.getInt("crashes"));
     }
 
     @Override

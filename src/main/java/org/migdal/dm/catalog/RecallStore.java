@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class RecallStore {
     private static final String COLUMNS = "r.id, r.file_id, f.lfn, r.destination, r.state, r.transfer_id, r.requested_at,"
-            + " r.finished_at, r.attempts, r.last_error";
+            + " r.finished_at, r.attempts, r.last_error, r.claim_token, r.crashes, r.claim_owner";
 
     private final JdbcCatalog catalog;
     private final Clock clock;
@@ -88,16 +88,32 @@ public final class RecallStore {
                 }
             }
             List<Recall> out = new ArrayList<>();
-            try (PreparedStatement up = c.prepareStatement("UPDATE recalls SET state = ?, claim_owner = ?, claim_expires = ?, updated_at = ?"
-                    + " WHERE id = ? AND (claim_owner IS NULL OR claim_expires < ?)")) {
+            try (PreparedStatement up = c.prepareStatement("UPDATE recalls SET state = ?, claim_owner = ?, claim_expires = ?,"
+                    + " claim_token = ?, crashes = crashes + ?, updated_at = ? WHERE id = ? AND (claim_owner IS NULL OR claim_expires < ?)")) {
                 for (long id : ids) {
+                    Recall before = read(c, id);
+                    String previousOwner = owner(c, id);
+                    boolean takeover = previousOwner != null;
+                    if (takeover && before.crashes() + 1 >= ClaimPolicy.DEFAULT_MAX_CRASHES) {
+                        finishIn(c, before, Recall.State.FAILED, "the workers holding it died " + (before.crashes() + 1) + " times",
+                                "recall", false, "recall FAILED: the workers holding it (last " + previousOwner + ") died "
+                                        + (before.crashes() + 1) + " times; check their logs before requesting it again", false);
+                        continue;
+                    }
                     up.setString(1, newState);
                     up.setString(2, catalog.owner());
                     up.setLong(3, now + lease.toMillis());
-                    up.setLong(4, now);
-                    up.setLong(5, id);
+                    up.setString(4, java.util.UUID.randomUUID().toString().substring(0, 13));
+                    up.setInt(5, takeover ? 1 : 0);
                     up.setLong(6, now);
+                    up.setLong(7, id);
+                    up.setLong(8, now);
                     if (up.executeUpdate() == 1) {
+                        if (takeover) {
+                            event(c, before.fileId(), "claim-takeover", false, "the worker holding the recall to " + before.destination()
+                                    + " (" + previousOwner + ") stopped without finishing (crash " + (before.crashes() + 1)
+                                    + "); " + catalog.owner() + " takes it over");
+                        }
                         out.add(read(c, id));
                     }
                 }
@@ -120,13 +136,14 @@ public final class RecallStore {
         }
         catalog.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE recalls SET state = 'REQUESTED', attempts = ?, last_error = ?,"
-                    + " next_attempt_at = ?, claim_owner = NULL, claim_expires = NULL, transfer_id = NULL, updated_at = ? WHERE id = ?")) {
+                    + " next_attempt_at = ?, claim_owner = NULL, claim_expires = NULL, claim_token = NULL, transfer_id = NULL,"
+                    + " updated_at = ? WHERE id = ? AND " + HELD)) {
                 ps.setInt(1, attempts);
                 ps.setString(2, error);
                 ps.setLong(3, clock.millis() + Duration.ofMinutes(1).toMillis() * (1L << Math.min(attempts, 10)));
                 ps.setLong(4, clock.millis());
                 ps.setLong(5, r.id());
-                ps.executeUpdate();
+                held(ps, 6, r);
             }
             event(c, r.fileId(), "recall", false, "recall attempt failed, will retry: " + error);
             return null;
@@ -137,12 +154,12 @@ public final class RecallStore {
     public void inFlight(Recall r, String transferId, Instant next, String message) {
         catalog.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE recalls SET state = 'STAGING', transfer_id = ?, next_attempt_at = ?,"
-                    + " claim_owner = NULL, claim_expires = NULL, updated_at = ? WHERE id = ?")) {
+                    + " claim_owner = NULL, claim_expires = NULL, claim_token = NULL, updated_at = ? WHERE id = ? AND " + HELD)) {
                 ps.setString(1, transferId);
                 ps.setLong(2, next.toEpochMilli());
                 ps.setLong(3, clock.millis());
                 ps.setLong(4, r.id());
-                ps.executeUpdate();
+                held(ps, 5, r);
             }
             if (message != null) {
                 event(c, r.fileId(), "recall", true, message);
@@ -153,18 +170,50 @@ public final class RecallStore {
 
     private void finish(Recall r, Recall.State state, String error, String action, boolean ok, String message) {
         catalog.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE recalls SET state = ?, last_error = ?, finished_at = ?,"
-                    + " claim_owner = NULL, claim_expires = NULL, updated_at = ? WHERE id = ?")) {
-                ps.setString(1, state.name());
-                ps.setString(2, error);
-                ps.setLong(3, clock.millis());
-                ps.setLong(4, clock.millis());
-                ps.setLong(5, r.id());
-                ps.executeUpdate();
-            }
-            event(c, r.fileId(), action, ok, message);
+            finishIn(c, r, state, error, action, ok, message, true);
             return null;
         }, "finishing a recall of " + r.lfn());
+    }
+
+    private void finishIn(Connection c, Recall r, Recall.State state, String error, String action, boolean ok, String message,
+                          boolean fenced) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE recalls SET state = ?, last_error = ?, finished_at = ?,"
+                + " claim_owner = NULL, claim_expires = NULL, claim_token = NULL, updated_at = ? WHERE id = ?"
+                + (fenced ? " AND " + HELD : ""))) {
+            ps.setString(1, state.name());
+            ps.setString(2, error);
+            ps.setLong(3, clock.millis());
+            ps.setLong(4, clock.millis());
+            ps.setLong(5, r.id());
+            if (fenced) {
+                held(ps, 6, r);
+            } else if (ps.executeUpdate() != 1) {
+                return;
+            }
+        }
+        event(c, r.fileId(), action, ok, message);
+    }
+
+    /** Every change to a claimed recall holds only while this owner's very claim (token) does. */
+    private static final String HELD = "claim_owner = ? AND claim_token = ?";
+
+    /** Binds {@link #HELD} and runs the update; a recall whose claim is gone is left alone. */
+    private void held(PreparedStatement ps, int i, Recall r) throws SQLException {
+        ps.setString(i, catalog.owner());
+        ps.setString(i + 1, r.claimToken());
+        if (ps.executeUpdate() != 1) {
+            throw new LostClaimException(r.lfn() + " (recall to " + r.destination() + ")", catalog.owner(),
+                    FileState.ON_TAPE);
+        }
+    }
+
+    private static String owner(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT claim_owner FROM recalls WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     /** Recalls of a file, newest first. */
@@ -198,7 +247,8 @@ public final class RecallStore {
         long fin = rs.getLong(8);
         Instant finished = rs.wasNull() ? null : Instant.ofEpochMilli(fin);
         return new Recall(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), Recall.State.valueOf(rs.getString(5)),
-                rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)), finished, rs.getInt(9), rs.getString(10));
+                rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)), finished, rs.getInt(9), rs.getString(10), rs.getString(11),
+                rs.getInt(12));
     }
 
     private void event(Connection c, long fileId, String action, boolean ok, String message) throws SQLException {

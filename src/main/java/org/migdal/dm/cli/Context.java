@@ -25,22 +25,30 @@ import org.migdal.dm.fts.FtsClient;
 import org.migdal.dm.security.CredentialException;
 import org.migdal.dm.security.BearerToken;
 import org.migdal.dm.security.CredentialStore;
+import org.migdal.dm.security.CredentialWatcher;
 import org.migdal.dm.security.TlsContexts;
 import org.migdal.dm.security.X509Credential;
+import org.migdal.dm.health.EndpointHealth;
+import org.migdal.dm.storage.GuardedEndpoint;
 import org.migdal.dm.storage.StorageAuth;
 import org.migdal.dm.storage.Endpoints;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.transfer.Shipper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** The wiring of one command: configuration, catalog and endpoints, opened lazily and closed together. */
 final class Context implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Context.class);
+
     final MigdalConfig config;
     final Clock clock = Clock.systemUTC();
     private JdbcCatalog catalog;
@@ -49,6 +57,7 @@ final class Context implements AutoCloseable {
     private StorageEndpoint tape;
     private BatchExecutor executor;
     private CredentialStore credentials;
+    private CredentialWatcher credentialFiles;
     private FtsClient fts;
     private final java.util.Map<String, StorageEndpoint> others = new java.util.HashMap<>();
 
@@ -78,18 +87,59 @@ final class Context implements AutoCloseable {
         return catalog;
     }
 
+    /** The disk storage, believed only while it shows its marker ({@link GuardedEndpoint}). */
     StorageEndpoint disk() {
         if (disk == null) {
-            disk = Endpoints.open(config.storage().disk(), auth(config.storage().disk(), config.storage().diskAuth()));
+            disk = GuardedEndpoint.of(unguarded(config.storage().disk()), clock);
         }
         return disk;
     }
 
+    /** The tape endpoint, believed only while it shows its marker. */
     StorageEndpoint tape() {
         if (tape == null) {
-            tape = Endpoints.open(config.storage().tape(), auth(config.storage().tape(), config.storage().tapeAuth()));
+            tape = GuardedEndpoint.of(unguarded(config.storage().tape()), clock);
         }
         return tape;
+    }
+
+    /** A configured endpoint without the marker guard: only for {@code storage init}, which writes the marker. */
+    StorageEndpoint unguarded(String url) {
+        String mode = url.equals(config.storage().disk()) ? config.storage().diskAuth()
+                : url.equals(config.storage().tape()) ? config.storage().tapeAuth() : "auto";
+        return Endpoints.open(url, auth(url, mode));
+    }
+
+    EndpointHealth health() {
+        return new EndpointHealth(catalog(), clock);
+    }
+
+    /**
+     * Why work on these endpoints must not start now, or empty when it may: a credential missing, expiring or refused, or
+     * an endpoint DOWN (marker missing, unreachable, full, read-only). Each reason marks the endpoint DOWN in the catalog,
+     * so status and doctor say which, why and since when; no file is touched or charged.
+     */
+    Optional<String> endpointRefusal(boolean needDisk, boolean needTape) {
+        java.util.List<String> reasons = new java.util.ArrayList<>();
+        if (needDisk) {
+            refusal(config.storage().disk(), config.storage().diskAuth(), this::disk).ifPresent(reasons::add);
+        }
+        if (needTape) {
+            refusal(config.storage().tape(), config.storage().tapeAuth(), this::tape).ifPresent(reasons::add);
+        }
+        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
+    }
+
+    private Optional<String> refusal(String url, String mode, java.util.function.Supplier<StorageEndpoint> endpoint) {
+        StorageEndpoint e;
+        try {
+            credentials().require(url, CredentialStore.mode(mode));
+            e = endpoint.get();
+        } catch (CredentialException | RuntimeException ex) {
+            String base = Endpoints.parse(url).toString();
+            return Optional.of(EndpointHealth.describe(catalog().endpointDown(base, "credential refused: " + ex.getMessage())));
+        }
+        return health().unavailable(e);
     }
 
     /** The credentials an endpoint authenticates with, checked by the policy; refused credentials stop here. */
@@ -119,8 +169,27 @@ final class Context implements AutoCloseable {
     CredentialStore credentials() {
         if (credentials == null) {
             credentials = new CredentialStore(config.credentials(), System.getenv(), clock);
+            credentialFiles = new CredentialWatcher(credentials); // before anything is built from them
         }
         return credentials;
+    }
+
+    /**
+     * Called before each cycle of a long-running command: when a credential file (proxy, token, CA directory or CRL)
+     * changed since the storage endpoints and the FTS client were built, they are closed and dropped, so that they are
+     * built again from the new files when next used (TLS context, proxy, token, FTS client and so its delegation).
+     * Nothing is rebuilt when nothing changed. Returns whether something changed.
+     */
+    boolean reloadCredentialsIfChanged() {
+        credentials();
+        List<Path> changed = credentialFiles.changed();
+        if (changed.isEmpty()) {
+            return false;
+        }
+        log.info("credential files changed ({}): the storage endpoints and the FTS client are built again from them", changed);
+        closeEndpoints();
+        fts = null;
+        return true;
     }
 
     /**
@@ -233,18 +302,25 @@ final class Context implements AutoCloseable {
         return new RawCleaner(catalog(), disk(), tape());
     }
 
+    private void closeEndpoints() {
+        others.values().forEach(StorageEndpoint::close);
+        others.clear();
+        if (disk != null) {
+            disk.close();
+            disk = null;
+        }
+        if (tape != null) {
+            tape.close();
+            tape = null;
+        }
+    }
+
     @Override
     public void close() {
         if (executor != null) {
             executor.close();
         }
-        others.values().forEach(StorageEndpoint::close);
-        if (disk != null) {
-            disk.close();
-        }
-        if (tape != null) {
-            tape.close();
-        }
+        closeEndpoints();
         if (leaseKeeper != null) {
             leaseKeeper.close();
         }

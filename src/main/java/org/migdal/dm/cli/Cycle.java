@@ -44,7 +44,7 @@ final class Cycle {
         if (role.equals("daq") || role.equals("all")) {
             scan = ctx.scanner().scan();
             scan.problems().forEach(p -> problems.add("scan " + p));
-            Optional<String> refusal = ctx.credentialRefusal(true, false);
+            Optional<String> refusal = ctx.endpointRefusal(true, false);
             if (refusal.isPresent()) {
                 problems.add("ship and clean not started, no file touched: " + refusal.get());
                 log.error("ship and clean not started, no file touched: {}", refusal.get());
@@ -60,7 +60,7 @@ final class Cycle {
                 }
             }
         }
-        Optional<String> gridRefusal = role.equals("grid") || role.equals("all") ? ctx.credentialRefusal(true, true) : Optional.empty();
+        Optional<String> gridRefusal = role.equals("grid") || role.equals("all") ? ctx.endpointRefusal(true, true) : Optional.empty();
         if (gridRefusal.isPresent()) {
             problems.add("archive not started, no file touched: " + gridRefusal.get());
             log.error("archive not started, no file touched: {}", gridRefusal.get());

@@ -42,6 +42,7 @@ final class DaemonCommand implements Callable<Integer> {
         try (Context ctx = new Context(main.loadConfig())) {
             while (stop.getCount() > 0) {
                 try {
+                    ctx.reloadCredentialsIfChanged(); // a renewed proxy, token, CA or CRL is used from this cycle on
                     int rc = RunCommand.runLocked(ctx, role, main.spec.commandLine().getOut(), main.spec.commandLine().getErr());
                     log.info("cycle ended with exit code {}", rc);
                 } catch (RuntimeException e) {

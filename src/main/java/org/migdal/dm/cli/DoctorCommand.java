@@ -94,6 +94,16 @@ final class DoctorCommand implements Callable<Integer> {
         }
         checks.add(endpoint("storage.disk", config.storage().disk(), ctx::disk));
         checks.add(endpoint("storage.tape", config.storage().tape(), ctx::tape));
+        try {
+            for (org.migdal.dm.catalog.EndpointStatus e : ctx.catalog().endpoints()) {
+                if (e.down()) {
+                    checks.add(new Check("endpoint health", CredentialCheck.Level.WARN, "the catalog records "
+                            + org.migdal.dm.health.EndpointHealth.describe(e) + "; work there waits for the next successful probe"));
+                }
+            }
+        } catch (RuntimeException e) {
+            checks.add(fail("endpoint health", e.getMessage()));
+        }
     }
 
     /** Does an endpoint authenticate at all? Local files, plain HTTP and auth "none" do not. */
@@ -188,13 +198,21 @@ final class DoctorCommand implements Callable<Integer> {
         StorageEndpoint get();
     }
 
-    /** Reachability and write permission: a small probe file is written, its checksum confirmed, then deleted. */
+    /**
+     * The marker first (an unmounted or wrong storage gets no probe file), then reachability and write permission: a
+     * small probe file is written, its checksum confirmed, then deleted.
+     */
     private static Check endpoint(String key, String url, EndpointSupplier supplier) {
         StorageEndpoint e;
         try {
             e = supplier.get();
         } catch (RuntimeException ex) {
             return fail(key, ex.getMessage());
+        }
+        try {
+            org.migdal.dm.storage.Marker.require(e);
+        } catch (StorageException ex) {
+            return fail(key, url + ": " + ex.getMessage());
         }
         String probe = "/.migdal-dm-doctor-" + UUID.randomUUID();
         byte[] bytes = ("migdal-dm doctor probe " + probe + "\n").getBytes(StandardCharsets.US_ASCII);

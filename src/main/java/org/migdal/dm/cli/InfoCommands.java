@@ -51,10 +51,12 @@ final class InfoCommands {
         static void print(JdbcCatalog catalog, PrintWriter out, boolean json) throws Exception {
             List<StateCount> counts = catalog.counts();
             List<DiskRecord> disks = catalog.disks();
+            List<org.migdal.dm.catalog.EndpointStatus> endpoints = catalog.endpoints();
             if (json) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("counts", counts);
                 doc.put("disks", disks);
+                doc.put("endpoints", endpoints);
                 out.println(Main.json().writeValueAsString(doc));
                 return;
             }
@@ -89,6 +91,13 @@ final class InfoCommands {
                 out.println();
                 for (DiskRecord d : disks) {
                     out.printf("disk %-8s %-9s since %s  %s%n", d.name(), d.state(), d.changedAt(), d.note() == null ? "" : d.note());
+                }
+            }
+            if (!endpoints.isEmpty()) {
+                out.println();
+                for (org.migdal.dm.catalog.EndpointStatus e : endpoints) {
+                    out.println(e.down() ? org.migdal.dm.health.EndpointHealth.describe(e)
+                            : "endpoint " + e.url() + " is UP (checked " + e.checkedAt() + ")");
                 }
             }
         }

@@ -80,7 +80,8 @@ final class JanitorCommand implements Callable<Integer> {
             if (p.workDir()) {
                 r = janitor.sweepWorkDir(Path.of(ctx.config.archive().workDir()), dryRun);
             } else {
-                Optional<String> refusal = ctx.credentialRefusal(p.url().equals(ctx.config.storage().disk()),
+                // an endpoint DOWN (credential refused, marker missing, unreachable) is not swept and never created
+                Optional<String> refusal = ctx.endpointRefusal(p.url().equals(ctx.config.storage().disk()),
                         p.url().equals(ctx.config.storage().tape()));
                 if (refusal.isPresent()) {
                     out.add(new Janitor.Report(p.url(), dryRun, List.of(), 0, 0, 0, List.of("not swept: " + refusal.get())));

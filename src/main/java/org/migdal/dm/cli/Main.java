@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
         subcommands = {QuickstartCommand.class, RunCommand.class, DaemonCommand.class, StageCommands.Scan.class,
                 StageCommands.Ship.class, StageCommands.Archive.class, StageCommands.Poll.class, StageCommands.Clean.class,
                 InfoCommands.Status.class, InfoCommands.Ls.class, InfoCommands.Show.class, InfoCommands.Retry.class,
-                ImportLegacyCommand.class, DoctorCommand.class, RecallCommand.class,
+                ImportLegacyCommand.class, DoctorCommand.class, RecallCommand.class, StorageCommand.class,
                 BenchCommand.class, JanitorCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     static final int OK = 0;

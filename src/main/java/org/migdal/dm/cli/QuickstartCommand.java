@@ -1,5 +1,8 @@
 package org.migdal.dm.cli;
 
+import org.migdal.dm.catalog.ClaimPolicy;
+import org.migdal.dm.storage.Marker;
+import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.catalog.FileFilter;
 import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.config.ConfigLoader;
@@ -77,6 +80,13 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         MigdalConfig config = ConfigLoader.load(configFile);
         try (Context ctx = new Context(config)) {
+            for (String url : new String[]{config.storage().disk(), config.storage().tape()}) {
+                StorageEndpoint e = ctx.unguarded(url);
+                if (!Marker.present(e)) {
+                    Marker.write(e, ClaimPolicy.thisProcessOwner(), ctx.clock.instant());
+                    out.println("storage init: wrote " + e.urlOf(Marker.NAME));
+                }
+            }
             int cycles = 0;
             Cycle.Result r;
             do {

@@ -27,6 +27,11 @@ final class StageCommands {
             return true;
         }
 
+        /** Stages that read or write the storage endpoints wait while one is DOWN (marker missing, unreachable, full). */
+        boolean touchesEndpoints() {
+            return true;
+        }
+
         abstract int stage(Context ctx, PrintWriter out, PrintWriter err);
 
         @Override
@@ -36,7 +41,8 @@ final class StageCommands {
                 PrintWriter err = main.spec.commandLine().getErr();
                 return RunCommand.locked(ctx, role(), err, () -> {
                     if (needsCredentials()) {
-                        java.util.Optional<String> refusal = ctx.credentialRefusal(true, role().equals("grid"));
+                        java.util.Optional<String> refusal = touchesEndpoints()
+                                ? ctx.endpointRefusal(true, role().equals("grid")) : ctx.credentialRefusal(true, role().equals("grid"));
                         if (refusal.isPresent()) {
                             err.println("not started, no file touched: " + refusal.get());
                             return Main.FAILURE;
@@ -127,6 +133,11 @@ final class StageCommands {
         @Override
         String role() {
             return "grid";
+        }
+
+        @Override
+        boolean touchesEndpoints() {
+            return false; // FTS3 is asked, not the endpoints
         }
 
         @Override

@@ -55,22 +55,35 @@ public final class BearerToken {
         if (direct != null && !direct.isBlank()) {
             return Optional.of(parse(direct.strip(), "BEARER_TOKEN"));
         }
-        String file = env.get("BEARER_TOKEN_FILE");
-        if (file != null && !file.isBlank()) {
-            return Optional.of(fromFile(Path.of(file), "BEARER_TOKEN_FILE"));
-        }
-        String xdg = env.get("XDG_RUNTIME_DIR");
-        if (xdg != null && !xdg.isBlank()) {
-            Path p = Path.of(xdg, "bt_u" + uid);
-            if (Files.exists(p)) {
-                return Optional.of(fromFile(p, "$XDG_RUNTIME_DIR/bt_u" + uid));
+        for (TokenFile f : tokenFiles(env, uid)) {
+            if (f.named() || Files.exists(f.path())) {
+                return Optional.of(fromFile(f.path(), f.how()));
             }
         }
-        Path tmp = Path.of("/tmp", "bt_u" + uid);
-        if (Files.exists(tmp)) {
-            return Optional.of(fromFile(tmp, "/tmp/bt_u" + uid));
-        }
         return Optional.empty();
+    }
+
+    /** The files a token may come from, after {@code BEARER_TOKEN}, in discovery order (what a watcher must look at). */
+    public static List<Path> files(Map<String, String> env, long uid) {
+        return tokenFiles(env, uid).stream().map(TokenFile::path).toList();
+    }
+
+    /** A token file candidate; {@code named}: set by {@code BEARER_TOKEN_FILE}, so it must exist. */
+    private record TokenFile(Path path, String how, boolean named) {
+    }
+
+    private static List<TokenFile> tokenFiles(Map<String, String> env, long uid) {
+        String file = env.get("BEARER_TOKEN_FILE");
+        if (file != null && !file.isBlank()) {
+            return List.of(new TokenFile(Path.of(file), "BEARER_TOKEN_FILE", true));
+        }
+        List<TokenFile> out = new ArrayList<>();
+        String xdg = env.get("XDG_RUNTIME_DIR");
+        if (xdg != null && !xdg.isBlank()) {
+            out.add(new TokenFile(Path.of(xdg, "bt_u" + uid), "$XDG_RUNTIME_DIR/bt_u" + uid, false));
+        }
+        out.add(new TokenFile(Path.of("/tmp", "bt_u" + uid), "/tmp/bt_u" + uid, false));
+        return out;
     }
 
     private static BearerToken fromFile(Path p, String how) throws CredentialException {

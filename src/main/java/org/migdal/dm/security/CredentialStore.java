@@ -35,6 +35,11 @@ public final class CredentialStore {
     private final Map<String, String> env;
     private final Clock clock;
     private final long uid;
+    private Loaded proxy; // the proxy last read, with the stamp of its file then
+
+    /** A proxy read from a file, and the file's stamp before it was read. */
+    private record Loaded(FileStamp stamp, X509Credential credential) {
+    }
 
     public CredentialStore(MigdalConfig.Credentials config, Map<String, String> env, Clock clock) {
         this.config = config;
@@ -61,12 +66,36 @@ public final class CredentialStore {
         return Path.of(e != null && !e.isBlank() ? e : "/etc/grid-security/certificates");
     }
 
+    /**
+     * Every file the credentials are read from: the proxy file, the bearer token files ({@code BEARER_TOKEN} itself
+     * cannot change under a running process) and the CA directory, whose CA and CRL files it holds.
+     */
+    public List<Path> files() {
+        List<Path> out = new ArrayList<>();
+        out.add(proxyPath());
+        out.addAll(BearerToken.files(env, uid));
+        out.add(certDir());
+        return List.copyOf(out);
+    }
+
     public boolean systemTrust() {
         return config.systemTrust();
     }
 
-    public X509Credential loadProxy() throws CredentialException {
-        return ProxyLoader.load(proxyPath());
+    /**
+     * The proxy, read again only when its file changed (was replaced, rewritten, or had its mode or owner changed) since
+     * it was last read; a file that cannot be read is tried again on each call.
+     */
+    public synchronized X509Credential loadProxy() throws CredentialException {
+        Path path = proxyPath();
+        FileStamp now = FileStamp.of(path);
+        if (proxy != null && now.exists() && proxy.stamp().equals(now)) {
+            return proxy.credential();
+        }
+        proxy = null;
+        X509Credential read = ProxyLoader.load(path);
+        proxy = new Loaded(now, read);
+        return read;
     }
 
     public Optional<BearerToken> token() throws CredentialException {

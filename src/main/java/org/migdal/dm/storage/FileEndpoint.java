@@ -225,6 +225,9 @@ public final class FileEndpoint implements StorageEndpoint {
         if (m.contains("No space left") || m.contains("Disk quota exceeded")) {
             return StorageException.Kind.NO_SPACE;
         }
+        if (m.contains("Read-only file system")) {
+            return StorageException.Kind.READ_ONLY;
+        }
         return StorageException.Kind.OTHER;
     }
 

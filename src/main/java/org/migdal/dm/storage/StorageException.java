@@ -16,6 +16,12 @@ public class StorageException extends Exception {
         DENIED,
         /** No space left on the storage. */
         NO_SPACE,
+        /** The storage refuses writes as a whole (read-only file system or server). */
+        READ_ONLY,
+        /** The endpoint does not show its marker file: not mounted, or not the storage it claims to be. */
+        MARKER_MISSING,
+        /** A path component is longer than {@link StorageNames#NAME_MAX} bytes: no storage takes it, no retry helps. */
+        NAME_TOO_LONG,
         /** Size or checksum differs from what was expected. */
         CORRUPT,
         /** A passing fault: timeout, connection reset, 5xx. */

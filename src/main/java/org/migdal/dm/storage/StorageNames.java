@@ -109,7 +109,7 @@ public final class StorageNames {
     static void checkLength(String path, String url) throws StorageException {
         String why = tooLong(path);
         if (why != null) {
-            throw new StorageException(StorageException.Kind.OTHER, url, why + "; not uploaded");
+            throw new StorageException(StorageException.Kind.NAME_TOO_LONG, url, why + "; not uploaded");
         }
     }
 }

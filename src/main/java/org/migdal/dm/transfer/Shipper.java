@@ -3,7 +3,10 @@ package org.migdal.dm.transfer;
 import org.migdal.dm.catalog.Catalog;
 import org.migdal.dm.catalog.CatalogFile;
 import org.migdal.dm.catalog.Changes;
+import org.migdal.dm.catalog.Failure;
 import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.health.EndpointHealth;
+import org.migdal.dm.health.Failures;
 import org.migdal.dm.catalog.LostClaimException;
 import org.migdal.dm.catalog.Stage;
 import org.migdal.dm.config.MigdalConfig;
@@ -48,6 +51,7 @@ public final class Shipper {
     private final Catalog catalog;
     private final StorageEndpoint storage;
     private final LocalCopies localCopies;
+    private final Failures failures;
 
     public Shipper(MigdalConfig.Daq daq, int threads, Catalog catalog, StorageEndpoint storage) {
         this.daq = daq;
@@ -55,6 +59,7 @@ public final class Shipper {
         this.catalog = catalog;
         this.storage = storage;
         this.localCopies = new LocalCopies(daq, catalog, storage);
+        this.failures = new Failures(new EndpointHealth(catalog, java.time.Clock.systemUTC()));
     }
 
     /** Ships until nothing claimable is left. {@code progress} receives bytes as files complete. */
@@ -173,6 +178,7 @@ public final class Shipper {
                 overwrite = true;
             }
             StorageEndpoint.Sent sent;
+            catalog.fence(f); // a worker that lost its claim puts nothing in place
             try (InputStream in = Files.newInputStream(local, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 sent = storage.put(in, f.size(), f.lfn(), overwrite);
             }
@@ -195,9 +201,9 @@ public final class Shipper {
             }
             return confirmed(f, local, sent.adler32(), url);
         } catch (StorageException e) {
-            boolean stopAll = e.kind() == StorageException.Kind.NO_SPACE || e.kind() == StorageException.Kind.DENIED;
-            Result r = failure(f, "copy to " + url + " failed (" + e.kind() + "): " + e.getMessage() + "; DAQ copy kept", false);
-            return stopAll ? Result.STOP : r;
+            Failure failure = failures.of(e, storage, "copy of " + local + " to " + url + " failed; DAQ copy kept");
+            Result r = failure(f, failure);
+            return failure.kind() == Failure.Kind.ENDPOINT ? Result.STOP : r;
         } catch (IOException e) {
             return failure(f, "reading " + local + " failed: " + e + "; nothing deleted", false);
         }
@@ -218,8 +224,12 @@ public final class Shipper {
     }
 
     private Result failure(CatalogFile f, String error, boolean permanent) {
-        CatalogFile after = catalog.fail(f, "ship", error, permanent);
-        log.warn("ship {}: {}", f.lfn(), error);
+        return failure(f, permanent ? Failure.permanent(error) : Failure.file(error));
+    }
+
+    private Result failure(CatalogFile f, Failure failure) {
+        CatalogFile after = catalog.fail(f, "ship", failure);
+        log.warn("ship {}: {}", f.lfn(), failure.message());
         return after.state() == FileState.QUARANTINED ? Result.QUARANTINED : Result.FAILED;
     }
 }

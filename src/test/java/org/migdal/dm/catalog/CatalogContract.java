@@ -371,7 +371,7 @@ abstract class CatalogContract {
     }
 
     @Test
-    void anExpiredLeaseIsTakenOverByAnotherOwnerAsANewAttempt() {
+    void anExpiredLeaseIsTakenOverByAnotherOwnerAsACrashNotAnAttempt() {
         JdbcCatalog a = handle("owner-a");
         JdbcCatalog b = handle("owner-b");
         a.register(List.of(file("/2208/220803/MIG_run1/a.dat")));
@@ -385,7 +385,9 @@ abstract class CatalogContract {
         assertThat(taken.state()).isEqualTo(SHIPPING);
         assertThat(taken.claimOwner()).isEqualTo("owner-b");
         assertThat(taken.claimExpires()).isEqualTo(clock.instant().plus(LEASE));
-        assertThat(taken.attempts()).isEqualTo(1);
+        assertThat(taken.attempts()).as("a crash is not the file's failure").isZero();
+        assertThat(taken.crashes()).isEqualTo(1);
+        assertThat(taken.claimToken()).isNotNull().isNotEqualTo(claimed.claimToken());
 
         List<FileEvent> events = b.events(taken.id());
         assertThat(events).extracting(FileEvent::action).containsExactly("register", "claim-takeover");
@@ -398,31 +400,82 @@ abstract class CatalogContract {
     }
 
     @Test
-    void aFileWhoseWorkersKeepDyingIsQuarantinedInsteadOfTakenOverForever() {
+    void aFileWhoseWorkersKeepDyingIsQuarantinedAfterMaxCrashesWithoutChargingAttempts() {
         JdbcCatalog a = handle("owner-a");
         JdbcCatalog b = handle("owner-b");
         a.register(List.of(file("/2208/220803/MIG_run1/a.dat")));
         CatalogFile first = only(a.claim(Stage.SHIP, 1));
-        clock.advance(LEASE.plusMillis(1));
-        assertThat(only(b.claim(Stage.SHIP, 1)).attempts()).isEqualTo(1);
-        clock.advance(LEASE.plusMillis(1));
-        assertThat(only(a.claim(Stage.SHIP, 1)).attempts()).isEqualTo(2);
+        assertThat(MAX_ATTEMPTS).as("crashes are counted apart from attempts").isLessThan(ClaimPolicy.DEFAULT_MAX_CRASHES);
+        for (int crash = 1; crash < ClaimPolicy.DEFAULT_MAX_CRASHES; crash++) {
+            clock.advance(LEASE.plusMillis(1));
+            CatalogFile taken = only((crash % 2 == 1 ? b : a).claim(Stage.SHIP, 1));
+            assertThat(taken.crashes()).isEqualTo(crash);
+            assertThat(taken.attempts()).isZero();
+        }
         clock.advance(LEASE.plusMillis(1));
 
-        assertThat(b.claim(Stage.SHIP, 1)).as("the third abandoned attempt is the last").isEmpty();
+        assertThat(b.claim(Stage.SHIP, 1)).as("the fifth dead worker is the last").isEmpty();
         CatalogFile q = b.find(first.lfn()).orElseThrow();
         assertThat(q.state()).isEqualTo(QUARANTINED);
         assertThat(q.quarantinedFrom()).isEqualTo(SHIPPING);
-        assertThat(q.attempts()).isEqualTo(MAX_ATTEMPTS);
+        assertThat(q.attempts()).isZero();
+        assertThat(q.crashes()).isEqualTo(ClaimPolicy.DEFAULT_MAX_CRASHES);
         assertThat(q.claimOwner()).isNull();
-        assertThat(q.lastError()).contains("owner-a");
-        assertThat(actions(b, q.id())).containsExactly("register", "claim-takeover", "claim-takeover", "claim-takeover");
-        assertThat(b.events(q.id()).get(3).message()).startsWith("QUARANTINED");
+        assertThat(q.lastError()).contains("died 5 times");
+        assertThat(actions(b, q.id())).containsExactly("register", "claim-takeover", "claim-takeover", "claim-takeover",
+                "claim-takeover", "claim-takeover");
+        assertThat(b.events(q.id()).get(5).message()).startsWith("QUARANTINED");
 
         assertThat(b.retry(List.of(q.lfn()))).isEqualTo(1);
         CatalogFile again = only(b.claim(Stage.SHIP, 1));
         assertThat(again.attempts()).isZero();
+        assertThat(again.crashes()).isZero();
         assertThat(again.state()).isEqualTo(SHIPPING);
+    }
+
+    @Test
+    void aStepThatLostItsClaimIsFencedOffAndTouchesNothing() {
+        JdbcCatalog a = handle("owner-a");
+        JdbcCatalog b = handle("owner-b");
+        a.register(List.of(file("/2208/220803/MIG_run1/a.dat")));
+        CatalogFile mine = only(a.claim(Stage.SHIP, 1));
+        assertThat(a.fence(mine).id()).isEqualTo(mine.id());
+
+        clock.advance(LEASE.plusMillis(1));
+        CatalogFile theirs = only(b.claim(Stage.SHIP, 1));
+        assertThatThrownBy(() -> a.fence(mine)).isInstanceOf(LostClaimException.class);
+        assertThatThrownBy(() -> a.advance(mine, ON_DISK_STORAGE, Changes.none().adler32("01020304"), "ship", "late"))
+                .isInstanceOf(LostClaimException.class);
+        assertThatThrownBy(() -> a.fail(mine, "ship", "late", false)).isInstanceOf(LostClaimException.class);
+        assertThat(b.fence(theirs).claimOwner()).isEqualTo("owner-b");
+
+        // the same owner claiming the file again holds a new claim: the old one stays fenced off
+        b.fail(theirs, "ship", "try again", false);
+        clock.advance(Duration.ofDays(1));
+        CatalogFile again = only(b.claim(Stage.SHIP, 1));
+        assertThatThrownBy(() -> b.fence(theirs)).isInstanceOf(LostClaimException.class);
+        assertThat(b.fence(again).id()).isEqualTo(mine.id());
+    }
+
+    @Test
+    void anEndpointFailureChargesNoAttemptAndTheEndpointIsDownWithBackoff() {
+        JdbcCatalog a = handle("owner-a");
+        a.register(List.of(file("/2208/220803/MIG_run1/a.dat")));
+        for (int i = 0; i < 10; i++) {
+            CatalogFile f = only(a.claim(Stage.SHIP, 1));
+            CatalogFile after = a.fail(f, "ship", Failure.endpoint("root://store.example//data", "connection refused"));
+            assertThat(after.state()).isEqualTo(REGISTERED);
+            assertThat(after.attempts()).isZero();
+            a.endpointDown("root://store.example//data", "connection refused");
+        }
+        EndpointStatus s = a.endpoint("root://store.example//data").orElseThrow();
+        assertThat(s.down()).isTrue();
+        assertThat(s.failures()).isEqualTo(10);
+        assertThat(Duration.between(clock.instant(), s.nextProbeAt())).isEqualTo(Duration.ofMinutes(15));
+        assertThat(s.since()).isEqualTo(clock.instant());
+        assertThat(a.endpointUp("root://store.example//data").orElseThrow().down()).isTrue();
+        assertThat(a.endpoint("root://store.example//data").orElseThrow().down()).isFalse();
+        assertThat(a.find("/2208/220803/MIG_run1/a.dat").orElseThrow().lastError()).contains("DOWN").contains("no attempt charged");
     }
 
     @Test
@@ -499,14 +552,16 @@ abstract class CatalogContract {
             assertThat(me.releaseClaimsOfDeadProcesses()).isEqualTo(1);
             CatalogFile released = me.find(held.lfn()).orElseThrow();
             assertThat(released.state()).isEqualTo(SHIPPING);
-            assertThat(actions(me, held.id())).endsWith("claim-expired");
-            assertThat(me.events(held.id()).get(me.events(held.id()).size() - 1).message()).contains(deadOwner);
+            assertThat(actions(me, held.id())).as("the one event of a crash is written by whoever takes the file over")
+                    .containsExactly("register");
 
             CatalogFile taken = only(me.claim(Stage.SHIP, 10));
             assertThat(taken.id()).isEqualTo(held.id());
             assertThat(taken.claimOwner()).isEqualTo(me.owner());
-            assertThat(taken.attempts()).isEqualTo(1);
-            assertThat(actions(me, held.id())).containsExactly("register", "claim-expired", "claim-takeover");
+            assertThat(taken.attempts()).isZero();
+            assertThat(taken.crashes()).isEqualTo(1);
+            assertThat(actions(me, held.id())).containsExactly("register", "claim-takeover");
+            assertThat(me.events(held.id()).get(1).message()).contains(deadOwner);
 
             assertThat(me.releaseClaimsOfDeadProcesses()).as("own and other hosts' claims are never released").isZero();
             assertThat(me.find(remoteHeld.lfn()).orElseThrow().claimOwner()).isEqualTo(otherHostOwner);

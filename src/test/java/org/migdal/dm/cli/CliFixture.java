@@ -34,8 +34,8 @@ final class CliFixture {
         this.base = base;
         data1 = Files.createDirectories(base.resolve("daq/data1"));
         data2 = Files.createDirectories(base.resolve("daq/data2"));
-        storage = Files.createDirectories(base.resolve("storage"));
-        tape = Files.createDirectories(base.resolve("tape"));
+        storage = org.migdal.dm.testinfra.Markers.initialised(base.resolve("storage"));
+        tape = org.migdal.dm.testinfra.Markers.initialised(base.resolve("tape"));
         SyntheticRuns synth = new SyntheticRuns(3);
         synth.writeRun(data1, "Fe55", LocalDateTime.of(2022, 8, 3, 14, 54, 47), 3, FILE_BYTES);
         synth.writeRun(data1, "AmBe", LocalDateTime.of(2022, 8, 4, 10, 10, 10), 2, FILE_BYTES);

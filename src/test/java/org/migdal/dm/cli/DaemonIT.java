@@ -31,7 +31,7 @@ class DaemonIT {
         Path disk = Files.createDirectories(dir.resolve("data1"));
         Path config = dir.resolve("migdal-dm.yaml");
         Files.writeString(config, DaqProcesses.config(dir.resolve("catalog.db"), List.of(disk),
-                Files.createDirectories(dir.resolve("storage")), Files.createDirectories(dir.resolve("tape")), dir, 2));
+                org.migdal.dm.testinfra.Markers.initialised(dir.resolve("storage")), org.migdal.dm.testinfra.Markers.initialised(dir.resolve("tape")), dir, 2));
         Path logs = dir.resolve("logs");
         Process daemon = DaqProcesses.cli(logs, "daemon", config, "daemon", "--role", "all", "--interval", "1");
         try {

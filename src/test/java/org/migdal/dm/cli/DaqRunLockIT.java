@@ -30,8 +30,8 @@ class DaqRunLockIT {
         Path lockDir = Files.createDirectories(tmp.resolve("locks"));
         Path catalogDb = tmp.resolve("state/catalog.db");
         Path config = tmp.resolve("migdal-dm.yaml");
-        Files.writeString(config, DaqProcesses.config(catalogDb, List.of(disk), Files.createDirectories(tmp.resolve("storage")),
-                Files.createDirectories(tmp.resolve("tape")), lockDir, 1));
+        Files.writeString(config, DaqProcesses.config(catalogDb, List.of(disk), org.migdal.dm.testinfra.Markers.initialised(tmp.resolve("storage")),
+                org.migdal.dm.testinfra.Markers.initialised(tmp.resolve("tape")), lockDir, 1));
         Path lockFile = lockDir.resolve("migdal-dm-daq.lock");
         Path logs = tmp.resolve("logs");
 

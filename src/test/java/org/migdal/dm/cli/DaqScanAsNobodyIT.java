@@ -80,8 +80,8 @@ class DaqScanAsNobodyIT {
         chmod(daq, "rwxr-xr-x");
         Path disk = Files.createDirectories(daq.resolve("data1"));
         chmod(disk, "rwxrwxrwx"); // the DAQ account may remove the flag
-        Path storage = Files.createDirectories(tmp.resolve("storage"));
-        Path tape = Files.createDirectories(tmp.resolve("tape"));
+        Path storage = org.migdal.dm.testinfra.Markers.initialised(tmp.resolve("storage"));
+        Path tape = org.migdal.dm.testinfra.Markers.initialised(tmp.resolve("tape"));
 
         String open = "MIG_open_data_220803T145447";
         Path openDir = Files.createDirectories(disk.resolve(open));

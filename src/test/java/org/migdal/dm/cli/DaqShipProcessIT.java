@@ -92,8 +92,8 @@ class DaqShipProcessIT {
     void twoConcurrentShipProcessesShipEveryFileExactlyOnce() throws Exception {
         Path d1 = Files.createDirectories(tmp.resolve("daq/data1"));
         Path d2 = Files.createDirectories(tmp.resolve("daq/data2"));
-        Path storage = Files.createDirectories(tmp.resolve("storage"));
-        Path tape = Files.createDirectories(tmp.resolve("tape"));
+        Path storage = org.migdal.dm.testinfra.Markers.initialised(tmp.resolve("storage"));
+        Path tape = org.migdal.dm.testinfra.Markers.initialised(tmp.resolve("tape"));
         Path db = tmp.resolve("catalog.db");
         Map<String, String> expected = new HashMap<>(); // LFN → adler32
         Map<String, Path> locals = new HashMap<>();
@@ -161,8 +161,8 @@ class DaqShipProcessIT {
     @Test
     void aKilledShipProcessClaimIsRecoveredAndEveryFileShippedOnce() throws Exception {
         Path disk = Files.createDirectories(tmp.resolve("daq/data1"));
-        Path storage = Files.createDirectories(tmp.resolve("storage"));
-        Path tape = Files.createDirectories(tmp.resolve("tape"));
+        Path storage = org.migdal.dm.testinfra.Markers.initialised(tmp.resolve("storage"));
+        Path tape = org.migdal.dm.testinfra.Markers.initialised(tmp.resolve("tape"));
         Path db = tmp.resolve("catalog.db");
         String run = "MIG_Fe55_data_220803T145447";
         Map<String, String> expected = new HashMap<>();

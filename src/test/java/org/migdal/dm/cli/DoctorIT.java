@@ -42,8 +42,8 @@ class DoctorIT {
         for (String d : new String[]{"data1", "data2", "data3", "data4"}) {
             Files.createDirectories(base.resolve("daq").resolve(d));
         }
-        Files.createDirectories(base.resolve("storage"));
-        Files.createDirectories(base.resolve("tape"));
+        org.migdal.dm.testinfra.Markers.initialised(base.resolve("storage"));
+        org.migdal.dm.testinfra.Markers.initialised(base.resolve("tape"));
         Path config = base.resolve("migdal-dm.yaml");
         Files.writeString(config, QuickstartCommand.config(base));
 
@@ -55,7 +55,8 @@ class DoctorIT {
         assertThat(r.out().lines()).allSatisfy(l -> assertThat(l).startsWith("OK "));
         assertThat(r.out()).contains("catalog").contains("disk data4").contains("storage.disk").contains("checksum confirmed");
         try (var left = Files.list(base.resolve("storage"))) {
-            assertThat(left).as("the probe file is removed").isEmpty();
+            assertThat(left).as("the probe file is removed; the marker stays")
+                    .extracting(p -> p.getFileName().toString()).containsExactly(org.migdal.dm.storage.Marker.NAME);
         }
         JsonNode json = new ObjectMapper().readTree(doctor(config, "--json").out());
         assertThat(json.get("ok").asBoolean()).isTrue();

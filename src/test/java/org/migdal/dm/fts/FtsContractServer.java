@@ -210,6 +210,7 @@ public final class FtsContractServer implements AutoCloseable {
     private volatile String lastUploadBody = "";
     private volatile CountDownLatch held = new CountDownLatch(1);
     private volatile List<X509Certificate> lastUpload = List.of();
+    private volatile List<X509Certificate> lastClientChain = List.of();
 
     private final AtomicInteger total = new AtomicInteger();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
@@ -398,6 +399,11 @@ public final class FtsContractServer implements AutoCloseable {
         return lastUpload;
     }
 
+    /** The TLS client certificate chain of the last request that presented one (the proxy first). */
+    public List<X509Certificate> lastClientChain() {
+        return lastClientChain;
+    }
+
     /** The public key behind the cached CSR of this delegation id. */
     public RSAPublicKey csrPublicKey(String dlgId) {
         return (RSAPublicKey) credentialCache.get(dlgId).getPublic();
@@ -544,6 +550,7 @@ public final class FtsContractServer implements AutoCloseable {
                 for (Certificate c : peer) {
                     chain.add((X509Certificate) c);
                 }
+                lastClientChain = List.copyOf(chain);
                 X509Certificate ee = chain.stream().filter(c -> !Proxies.isProxy(c)).findFirst().orElse(chain.get(chain.size() - 1));
                 String dn = Proxies.openSslName(ee.getSubjectX500Principal());
                 String dlg = sha1Hex(dn).substring(0, 16);

@@ -195,7 +195,7 @@ abstract class StorageContract {
         StorageEndpoint e = endpoint();
         String path = root + "/" + nameOfBytes(256);
         assertThatThrownBy(() -> e.put(new ByteArrayInputStream(new byte[3]), 3, path, false))
-                .isInstanceOf(StorageException.class)
+                .isInstanceOfSatisfying(StorageException.class, x -> assertThat(x.kind()).isEqualTo(StorageException.Kind.NAME_TOO_LONG))
                 .hasMessageContaining("256 bytes").hasMessageContaining("255");
     }
 

@@ -48,19 +48,21 @@ public final class XrootdServer implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path dir;
-    private final Process process;
+    private volatile Process process;
+    private final List<String> command;
     private final int xrootPort;
     private final int httpPort;
     private final boolean tls;
     private final Thread shutdownHook;
 
-    private XrootdServer(Path dir, Process process, int xrootPort, int httpPort, boolean tls) {
+    private XrootdServer(Path dir, Process process, List<String> command, int xrootPort, int httpPort, boolean tls) {
         this.dir = dir;
         this.process = process;
+        this.command = List.copyOf(command);
         this.xrootPort = xrootPort;
         this.httpPort = httpPort;
         this.tls = tls;
-        this.shutdownHook = new Thread(this::kill, "stop xrootd " + process.pid());
+        this.shutdownHook = new Thread(this::kill, "stop xrootd on port " + xrootPort);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -183,9 +185,8 @@ public final class XrootdServer implements AutoCloseable {
             cmd.addAll(List.of("-R", "xrootd")); // xrootd refuses to run as root; -R drops to xrootd in the same PID
         }
         cmd.addAll(List.of("-c", config.toString(), "-l", dir.resolve("log/xrootd.log").toString()));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("log/stdout").toFile()).start();
-        XrootdServer server = new XrootdServer(dir, p, xrootPort, httpPort, tls.isPresent());
+        Process p = launch(cmd, dir);
+        XrootdServer server = new XrootdServer(dir, p, cmd, xrootPort, httpPort, tls.isPresent());
         try {
             server.awaitReady();
             return server;
@@ -198,6 +199,25 @@ public final class XrootdServer implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static Process launch(List<String> cmd, Path dir) throws IOException {
+        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log/stdout").toFile())).start();
+    }
+
+    /** Stops the server as an outage would (connections refused from now on), keeping its data for {@link #restart()}. */
+    public void stop() {
+        kill();
+    }
+
+    /** Starts the stopped server again on the same ports with the same data; returns once it answers. */
+    public void restart() throws IOException {
+        if (process.isAlive()) {
+            throw new IllegalStateException("xrootd on port " + xrootPort + " is still running");
+        }
+        process = launch(command, dir);
+        awaitReady();
     }
 
     private void awaitReady() throws IOException {

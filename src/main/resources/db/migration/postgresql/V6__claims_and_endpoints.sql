@@ -1,0 +1,16 @@
+-- Claims that fence: a token per claim (owner + token must still match before any visible step) and crashes
+-- counted apart from attempts. Endpoint health: an endpoint that failed as a whole is DOWN until a probe proves it.
+ALTER TABLE files ADD COLUMN claim_token TEXT;
+ALTER TABLE files ADD COLUMN crashes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE recalls ADD COLUMN claim_token TEXT;
+ALTER TABLE recalls ADD COLUMN crashes BIGINT NOT NULL DEFAULT 0;
+
+CREATE TABLE endpoints (
+    url            TEXT    PRIMARY KEY,
+    state          TEXT    NOT NULL,
+    reason         TEXT,
+    since          BIGINT NOT NULL,
+    checked_at     BIGINT NOT NULL,
+    next_probe_at  BIGINT NOT NULL DEFAULT 0,
+    failures       BIGINT NOT NULL DEFAULT 0
+);
