@@ -136,8 +136,7 @@ final class Context implements AutoCloseable {
             credentials().require(url, CredentialStore.mode(mode));
             e = endpoint.get();
         } catch (CredentialException | RuntimeException ex) {
-            String base = Endpoints.parse(url).toString();
-            return Optional.of(EndpointHealth.describe(catalog().endpointDown(base, "credential refused: " + ex.getMessage())));
+            return Optional.of(EndpointHealth.describe(health().credentialRefused(Endpoints.parse(url).toString(), ex.getMessage())));
         }
         return health().unavailable(e);
     }

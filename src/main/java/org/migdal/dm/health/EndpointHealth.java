@@ -19,6 +19,9 @@ import java.util.Optional;
 public final class EndpointHealth {
     private static final Logger log = LoggerFactory.getLogger(EndpointHealth.class);
 
+    /** How a DOWN record caused by a credential this side refuses (missing, expired, lacking the FQAN) begins. */
+    public static final String CREDENTIAL_REFUSED = "credential refused: ";
+
     private final Catalog catalog;
     private final Clock clock;
 
@@ -34,7 +37,12 @@ public final class EndpointHealth {
     public Optional<String> unavailable(StorageEndpoint endpoint) {
         String url = endpoint.base().toString();
         Optional<EndpointStatus> known = catalog.endpoint(url);
-        if (known.isPresent() && known.get().down() && clock.instant().isBefore(known.get().nextProbeAt())) {
+        // a credential refused on this side is checked again at once when the credential is good again: renewing the
+        // proxy must not wait for the probe backoff
+        boolean credentialWasTheReason = known.map(s -> s.down() && s.reason() != null
+                && s.reason().startsWith(CREDENTIAL_REFUSED)).orElse(false);
+        if (known.isPresent() && known.get().down() && !credentialWasTheReason
+                && clock.instant().isBefore(known.get().nextProbeAt())) {
             return Optional.of(describe(known.get()));
         }
         Optional<String> failed = probe(endpoint);
@@ -56,6 +64,15 @@ public final class EndpointHealth {
         } catch (RuntimeException e) {
             return Optional.of(e.toString());
         }
+    }
+
+    /** Marks the endpoint at {@code url} DOWN because this side refuses its credential; probed at once when it is good again. */
+    public EndpointStatus credentialRefused(String url, String why) {
+        EndpointStatus s = catalog.endpointDown(url, CREDENTIAL_REFUSED + why);
+        if (s.failures() == 1) {
+            log.error("endpoint {} is DOWN: {}", url, s.reason());
+        }
+        return s;
     }
 
     /** Marks the endpoint DOWN (no file is charged for it) and logs it. */

@@ -54,11 +54,16 @@ class CredentialReloadIT {
         Path config = dir.resolve("migdal-dm.yaml");
         Files.writeString(config, String.join("\n",
                 "catalog: {url: 'sqlite:" + dir.resolve("catalog.db") + "'}",
-                "storage: {disk: '" + server.httpBase() + "/reload', tape: '" + Files.createDirectories(dir.resolve("tape")).toUri()
+                "storage: {disk: '" + server.httpBase() + "/reload', tape: '" + org.migdal.dm.testinfra.Markers.initialised(dir.resolve("tape")).toUri()
                         + "', diskAuth: x509}",
                 "credentials: {proxy: '" + proxy + "', certDir: '" + caDir + "', requiredFqan: ''}",
                 "lockDir: '" + dir + "'", ""));
-        return new Context(ConfigLoader.load(config));
+        Context ctx = new Context(ConfigLoader.load(config));
+        org.migdal.dm.storage.StorageEndpoint unguarded = ctx.unguarded(ctx.config.storage().disk());
+        if (!org.migdal.dm.storage.Marker.present(unguarded)) {
+            org.migdal.dm.storage.Marker.write(unguarded, "test", java.time.Instant.now());
+        }
+        return ctx;
     }
 
     @Test

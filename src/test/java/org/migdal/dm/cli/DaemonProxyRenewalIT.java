@@ -51,7 +51,7 @@ class DaemonProxyRenewalIT {
                     "daq:",
                     "  disks:",
                     "    - {name: data1, path: '" + disk + "'}",
-                    "storage: {disk: '" + storage.httpBase() + "/migdal', tape: '" + Files.createDirectories(dir.resolve("tape")).toUri()
+                    "storage: {disk: '" + storage.httpBase() + "/migdal', tape: '" + org.migdal.dm.testinfra.Markers.initialised(dir.resolve("tape")).toUri()
                             + "', diskAuth: x509}",
                     "transfer: {threads: 2, retryBackoffSeconds: 0}",
                     "credentials: {proxy: '" + proxy + "', certDir: '" + files.caDir() + "', requiredFqan: '', refuseMinutes: 0}",
@@ -64,6 +64,8 @@ class DaemonProxyRenewalIT {
             Instant firstEnds = Instant.now().plusSeconds(60);
             pki.writeProxyFile(proxy, pki.proxy(files.user(), Instant.now().minus(Duration.ofMinutes(5)), firstEnds), files.user(),
                     TestPki.KeyFormat.PKCS1);
+            assertThat(Main.commandLine(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true))
+                    .execute("-c", config.toString(), "storage", "init")).as("storage init").isZero();
             Process daemon = DaqProcesses.cli(logs, "daemon", config, "daemon", "--role", "daq", "--interval", "1");
             try (JdbcCatalog catalog = JdbcCatalog.open("sqlite:" + dir.resolve("catalog.db"), null, null,
                     new ClaimPolicy("observer:1:0", Duration.ofMinutes(1), 3, Duration.ZERO), Clock.systemUTC(), 2)) {
