@@ -85,6 +85,9 @@ final class JanitorCommand implements Callable<Integer> {
                         p.url().equals(ctx.config.storage().tape()));
                 if (refusal.isPresent()) {
                     out.add(new Janitor.Report(p.url(), dryRun, List.of(), 0, 0, 0, List.of("not swept: " + refusal.get())));
+                    if (onlyDue) {
+                        stamps.done(p.url()); // the cycle reports the endpoint itself; try again in an hour, not every cycle
+                    }
                     continue;
                 }
                 r = janitor.sweep(ctx.endpoint(p.url()), dryRun);
