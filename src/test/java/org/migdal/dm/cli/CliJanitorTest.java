@@ -68,6 +68,21 @@ class CliJanitorTest {
     }
 
     @Test
+    void aStorageWithoutItsMarkerIsNeitherSweptNorCreated() throws Exception {
+        CliFixture fx = new CliFixture(tmp, "cleanupRaw: false");
+        Path orphan = orphan(fx.storage.resolve("2208"), Duration.ofDays(3));
+        Files.delete(fx.storage.resolve(org.migdal.dm.storage.Marker.NAME)); // an empty mount point would look like this
+        Path atTape = orphan(fx.tape.resolve("2208"), Duration.ofDays(3));
+
+        CliFixture.Run r = fx.cli("janitor");
+
+        assertThat(r.code()).as("%s", r).isEqualTo(1);
+        assertThat(r.out()).contains("not swept", fx.storage.toUri().toString());
+        assertThat(orphan).as("nothing is deleted on the word of a storage without its marker").exists();
+        assertThat(atTape).as("the healthy tape endpoint is still swept").doesNotExist();
+    }
+
+    @Test
     void janitorHelpWorks() {
         CliFixture.Run r = CliFixture.raw("janitor", "--help");
         assertThat(r.code()).isZero();
