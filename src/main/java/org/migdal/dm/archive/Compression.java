@@ -15,6 +15,7 @@ import org.migdal.dm.storage.Adler32s;
 import org.migdal.dm.storage.RemoteFile;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
+import org.migdal.dm.storage.StorageNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
 
@@ -110,10 +110,12 @@ public final class Compression {
     }
 
     private ArchiveReport doCompress(CatalogFile f) {
-        String name = f.lfn() + compressor.codec().suffix();
+        // LFN + suffix, or a shortened name where that would exceed 255 bytes (the catalog records which)
+        String name = StorageNames.withSuffix(f.lfn(), compressor.codec().suffix());
         String rawUrl = disk.urlOf(f.lfn());
         String url = disk.urlOf(name);
-        Path scratch = workDir.resolve(f.id() + "-" + UUID.randomUUID() + compressor.codec().suffix());
+        // a temporary name the janitor recognises, should this process be killed before it removes the file
+        Path scratch = workDir.resolve(StorageNames.newTempName());
         try {
             Files.createDirectories(workDir);
             Compressor.Result r;
@@ -154,7 +156,7 @@ public final class Compression {
                             "%s %d → %d bytes (%.2f×); decompressed in-process: %d bytes, adler32 %s = raw; uploaded to %s,"
                                     + " storage confirms %d bytes and adler32 %s",
                             compressor.codec(), f.size(), r.compressedBytes(), f.size() / (double) Math.max(1, r.compressedBytes()),
-                            check.bytes(), check.adler32(), url, r.compressedBytes(), remoteSum));
+                            check.bytes(), check.adler32(), url, r.compressedBytes(), remoteSum) + shortened(f, name));
             log.info("compressed {} → {} ({} → {} bytes)", f.lfn(), name, f.size(), r.compressedBytes());
             return new ArchiveReport(1, 0, 0, 0, f.size(), r.compressedBytes());
         } catch (StorageException e) {
@@ -172,6 +174,17 @@ public final class Compression {
                 log.warn("cannot remove scratch file {}: {}", scratch, e.getMessage());
             }
         }
+    }
+
+    /** Says so when the compressed copy could not take the name LFN + suffix (over 255 bytes). */
+    private String shortened(CatalogFile f, String name) {
+        String plain = f.lfn() + compressor.codec().suffix();
+        if (name.equals(plain)) {
+            return "";
+        }
+        return " (the name " + StorageNames.lastComponent(plain) + " would be " + StorageNames.nameBytes(plain)
+                + " bytes, over the " + StorageNames.NAME_MAX + "-byte limit of one path component, so it is stored as "
+                + StorageNames.lastComponent(name) + ")";
     }
 
     private ArchiveReport failure(CatalogFile f, String error, boolean permanent) {

@@ -87,9 +87,27 @@ final class Cycle {
                 raw = ctx.rawCleaner().clean(ctx.config.archive().jobsPerCycle());
             }
         }
+        janitor(ctx, role);
         Result r = new Result(scan, ship, clean, archive, raw, problems);
         log.info("cycle {} done: {}", role, summary(r));
         return r;
+    }
+
+    /**
+     * Removes orphaned temporaries where this role writes them, each place at most once an hour. What it finds is
+     * logged; a place it cannot sweep now (endpoint unreachable, credential refused) is left for a later cycle and
+     * does not fail this one.
+     */
+    static void janitor(Context ctx, String role) {
+        try {
+            for (org.migdal.dm.storage.Janitor.Report r : JanitorCommand.sweep(ctx, JanitorCommand.places(ctx, role), false, true)) {
+                if (!r.problems().isEmpty()) {
+                    log.warn("janitor {}", r.summary());
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("janitor not run: {}", e.toString());
+        }
     }
 
     /** Ships every registered file, with a progress bar on a terminal. */

@@ -20,6 +20,7 @@ public record MigdalConfig(
         Claims claims,
         Credentials credentials,
         Fts fts,
+        Janitor janitor,
         String lockDir) {
 
     public MigdalConfig {
@@ -34,6 +35,7 @@ public record MigdalConfig(
         claims = claims == null ? new Claims(null) : claims;
         credentials = credentials == null ? new Credentials(null, null, null, null, null, null) : credentials;
         fts = fts == null ? new Fts(null, null, null, null, null, null, null, null, null) : fts;
+        janitor = janitor == null ? new Janitor(null) : janitor;
         lockDir = lockDir == null ? "." : lockDir;
         if ("fts".equals(archive.mover())) {
             for (String[] u : new String[][] {{"storage.disk", storage.disk()}, {"storage.tape", storage.tape()}}) {
@@ -196,6 +198,16 @@ public record MigdalConfig(
         public Executor {
             type = oneOf(type, "local", "executor.type", "local");
             threads = range(threads, Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 256, "executor.threads");
+        }
+    }
+
+    /**
+     * The janitor that removes orphaned temporary files (uploads a killed process left at a storage endpoint, scratch
+     * files in {@code archive.workDir}): only those not written for {@code tempMaxAgeHours}.
+     */
+    public record Janitor(Integer tempMaxAgeHours) {
+        public Janitor {
+            tempMaxAgeHours = range(tempMaxAgeHours, 24, 1, 24 * 365, "janitor.tempMaxAgeHours");
         }
     }
 

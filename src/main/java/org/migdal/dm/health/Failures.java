@@ -39,6 +39,7 @@ public final class Failures {
         String full = message + " (" + e.kind() + "): " + e.getMessage();
         return switch (e.kind()) {
             case CORRUPT, EXISTS, NOT_FOUND -> Failure.file(full);
+            case NAME_TOO_LONG -> Failure.permanent(full);
             case NO_SPACE, READ_ONLY, MARKER_MISSING -> endpointDown(endpoint, e.kind() + ": " + e.getMessage(), full);
             case DENIED, TRANSIENT, OTHER -> {
                 Optional<String> probe = health.probe(endpoint);

@@ -51,7 +51,10 @@ import java.util.Set;
  *       before the body is followed by re-sending the PUT to {@code Location} (dCache door → pool); 200, 201 and 204
  *       are success. Missing parents: the PUT is tried first (dCache and XrdHttp create parents); on 404/409 before
  *       the body, parents are made with MKCOL (201 made, 405 exists, 409 parent missing) and the PUT re-sent.
- *       Overwrite is refused unless asked: a HEAD first ({@code EXISTS}), {@code If-None-Match: *}, and 409/412.</li>
+ *       The PUT goes to a temporary name beside the target; once HEAD confirms its size and adler32 it is MOVEd into
+ *       place ({@link StagedUpload}); a failure removes only that temporary, never the target. Overwrite is refused
+ *       unless asked: a HEAD before the upload and again before the MOVE ({@code EXISTS}), {@code Overwrite: F}
+ *       and 412.</li>
  *   <li>Checksums: HEAD with {@code Want-Digest: adler32}; the {@code Digest} reply (RFC 3230 list, algorithm name in
  *       any case, hex with leading zeros stripped or base64) is normalised to 8 lower-case hex digits; a missing
  *       {@code Digest} is asked again a few times (dCache right after an upload).</li>
@@ -75,10 +78,6 @@ public final class DavEndpoint implements StorageEndpoint {
         }
     }
 
-    /** One entry of a collection listing; {@code path} is relative to the endpoint base, with a leading slash. */
-    public record Entry(String path, long size, boolean directory) {
-    }
-
     private final URI base;
     private final URI wireBase;
     private final StorageAuth auth;
@@ -86,6 +85,8 @@ public final class DavEndpoint implements StorageEndpoint {
     private final SSLContext ssl;
     private final HttpClient http;
     private final Optional<String> token;
+    /** The {@code Server} header of the latest reply: XrdHttp needs a raw MOVE {@code Destination}. */
+    private volatile String server = "";
 
     public DavEndpoint(URI base, StorageAuth auth) {
         this(base, auth, Options.defaults());
@@ -272,6 +273,7 @@ public final class DavEndpoint implements StorageEndpoint {
                 throw new StorageException(StorageException.Kind.TRANSIENT, url, method + " " + shown(current) + " interrupted", e);
             }
             int sc = r.statusCode();
+            server = r.headers().firstValue("Server").orElse("");
             Optional<String> location = r.headers().firstValue("Location");
             if (isRedirect(sc) && location.isPresent()) {
                 discard(r);
@@ -452,11 +454,11 @@ public final class DavEndpoint implements StorageEndpoint {
             return Optional.of(new RemoteFile(path, len.get(), null, null));
         }
         // no Content-Length on HEAD: ask PROPFIND
-        List<Entry> one = propfind(wireUri(path), "0", url);
+        List<StorageEntry> one = propfind(wireUri(path), "0", url);
         if (one.isEmpty()) {
             return Optional.empty();
         }
-        Entry e = one.get(0);
+        StorageEntry e = one.get(0);
         if (e.directory()) {
             throw new StorageException(StorageException.Kind.OTHER, url, "is a collection, not a file");
         }
@@ -593,7 +595,8 @@ public final class DavEndpoint implements StorageEndpoint {
     }
 
     /** The entries of a collection (PROPFIND Depth 1), without the collection itself. */
-    public List<Entry> list(String dir) throws StorageException {
+    @Override
+    public List<StorageEntry> list(String dir) throws StorageException {
         String url = urlOf(dir);
         List<String> segs = new ArrayList<>();
         for (String s : dir.split("/")) {
@@ -606,8 +609,8 @@ public final class DavEndpoint implements StorageEndpoint {
         }
         URI u = segs.isEmpty() ? URI.create(wireBase + "/") : wireDir(segs);
         String self = normaliseDir("/" + String.join("/", segs));
-        List<Entry> out = new ArrayList<>();
-        for (Entry e : propfind(u, "1", url)) {
+        List<StorageEntry> out = new ArrayList<>();
+        for (StorageEntry e : propfind(u, "1", url)) {
             if (!normaliseDir(e.path()).equals(self)) {
                 out.add(e);
             }
@@ -623,7 +626,7 @@ public final class DavEndpoint implements StorageEndpoint {
         return s.isEmpty() ? "/" : s;
     }
 
-    private List<Entry> propfind(URI u, String depth, String url) throws StorageException {
+    private List<StorageEntry> propfind(URI u, String depth, String url) throws StorageException {
         Result<byte[]> res = send("PROPFIND", u, Map.of("Depth", depth), url, HttpResponse.BodyHandlers.ofByteArray());
         int sc = res.response().statusCode();
         if (sc == 404 && "0".equals(depth)) {
@@ -649,7 +652,7 @@ public final class DavEndpoint implements StorageEndpoint {
      * Parses a 207 multistatus (namespace-aware: any prefix for {@code DAV:}). Hrefs (paths or full URLs) are
      * percent-decoded and made relative to {@code basePath}; size is -1 where not given.
      */
-    static List<Entry> parseMultistatus(byte[] xml, String basePath) throws IOException {
+    static List<StorageEntry> parseMultistatus(byte[] xml, String basePath) throws IOException {
         return parseMultistatus(xml, basePath, true);
     }
 
@@ -657,7 +660,7 @@ public final class DavEndpoint implements StorageEndpoint {
      * As {@link #parseMultistatus(byte[], String)}; with {@code encodedHrefs} false (XrdHttp) hrefs are taken as raw
      * names. An href with characters no encoded URI can hold (space, non-ASCII, …) is taken raw either way.
      */
-    static List<Entry> parseMultistatus(byte[] xml, String basePath, boolean encodedHrefs) throws IOException {
+    static List<StorageEntry> parseMultistatus(byte[] xml, String basePath, boolean encodedHrefs) throws IOException {
         Document doc;
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
@@ -676,7 +679,7 @@ public final class DavEndpoint implements StorageEndpoint {
         while (bp.endsWith("/")) {
             bp = bp.substring(0, bp.length() - 1);
         }
-        List<Entry> out = new ArrayList<>();
+        List<StorageEntry> out = new ArrayList<>();
         NodeList responses = doc.getElementsByTagNameNS(DAV, "response");
         for (int i = 0; i < responses.getLength(); i++) {
             Element r = (Element) responses.item(i);
@@ -706,6 +709,7 @@ public final class DavEndpoint implements StorageEndpoint {
             }
             long size = -1;
             boolean dir = false;
+            java.time.Instant modified = null;
             for (Element ps : children(r, "propstat")) {
                 Element status = child(ps, "status");
                 if (status != null && !status.getTextContent().matches("(?s).*\\s2\\d\\d\\b.*")) {
@@ -723,6 +727,15 @@ public final class DavEndpoint implements StorageEndpoint {
                         throw new IOException("bad getcontentlength '" + excerpt(len.getTextContent()) + "' for " + h);
                     }
                 }
+                Element lm = child(prop, "getlastmodified");
+                if (lm != null && !lm.getTextContent().isBlank()) {
+                    try {
+                        modified = java.time.ZonedDateTime.parse(lm.getTextContent().trim(),
+                                java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                    } catch (java.time.format.DateTimeParseException e) {
+                        modified = null; // an unreadable time: the entry's age is unknown, so nothing acts on it
+                    }
+                }
                 Element rt = child(prop, "resourcetype");
                 if (rt != null && child(rt, "collection") != null) {
                     dir = true;
@@ -733,7 +746,8 @@ public final class DavEndpoint implements StorageEndpoint {
                 }
             }
             String clean = dir ? normaliseDir(p) : p;
-            out.add(new Entry(clean, dir ? -1 : size, dir));
+            out.add(new StorageEntry(clean, dir ? StorageEntry.Type.DIRECTORY : StorageEntry.Type.FILE, dir ? -1 : size,
+                    modified));
         }
         return out;
     }
@@ -787,18 +801,31 @@ public final class DavEndpoint implements StorageEndpoint {
 
     // ---------------------------------------------------------------- PUT
 
+    /** PUT to a temporary name, confirm it, MOVE it into place ({@link StagedUpload}); failures remove only the temporary. */
     @Override
     public Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException {
         if (size < 0) {
             throw new IllegalArgumentException("negative size " + size);
         }
+        segments(path);
         String url = urlOf(path);
-        List<String> segs = segments(path);
-        URI target = wireUri(path);
-        boolean existed = stat(path).isPresent();
-        if (existed && !overwrite) {
-            throw new StorageException(StorageException.Kind.EXISTS, url, "already exists and overwrite was not asked");
-        }
+        return StagedUpload.run(this, path, overwrite, new StagedUpload.Steps() {
+            @Override
+            public Sent upload(String temp) throws StorageException {
+                return putOnce(source, size, temp, url);
+            }
+
+            @Override
+            public void rename(String temp, String target, boolean replace) throws StorageException {
+                move(temp, target, replace, url);
+            }
+        });
+    }
+
+    /** One PUT of the whole source to {@code temp} (a new name), following redirects and making missing parents. */
+    private Sent putOnce(InputStream source, long size, String temp, String url) throws StorageException {
+        List<String> segs = segments(temp);
+        URI target = wireUri(temp);
         DavPut.Source src = new DavPut.Source(source, size);
         DavPut.Limits limits = new DavPut.Limits(options.connectTimeout(), options.expectWait(), options.requestTimeout());
         boolean parentsMade = false;
@@ -806,23 +833,18 @@ public final class DavEndpoint implements StorageEndpoint {
         int hops = 0;
         while (true) {
             Map<String, String> headers = new LinkedHashMap<>();
-            if (!overwrite) {
-                headers.put("If-None-Match", "*");
-            }
             authorization(current).ifPresent(a -> headers.put("Authorization", a));
             DavPut.Reply r;
             try {
                 // no Expect for an empty body: XrdHttp 5.5 sends 100 and then waits for a body forever
                 r = DavPut.exchange(current, headers, src, size > 0, ssl, limits);
             } catch (DavPut.SourceProblem e) {
-                String cleanup = existed ? "" : removePartial(path);
                 throw new StorageException(e.sizeMismatch ? StorageException.Kind.CORRUPT : StorageException.Kind.OTHER, url,
                         "PUT " + shown(current) + " aborted: " + e.getMessage() + "; the connection was reset so the"
-                                + " server cannot take it for a complete file" + cleanup, e);
+                                + " server cannot take it for a complete file", e);
             } catch (IOException e) {
-                String cleanup = src.consumed && !existed ? removePartial(path) : "";
                 StorageException se = ioFailure("PUT", current, url, e);
-                throw new StorageException(se.kind(), url, stripUrl(se, url) + cleanup, e);
+                throw new StorageException(se.kind(), url, stripUrl(se, url), e);
             }
             int sc = r.status();
             if (sc == 200 || sc == 201 || sc == 204) {
@@ -830,15 +852,14 @@ public final class DavEndpoint implements StorageEndpoint {
                     throw new StorageException(StorageException.Kind.OTHER, url, "PUT " + shown(current) + " answered " + sc
                             + " before any of the " + size + " bytes were sent; nothing was uploaded");
                 }
-                log.debug("PUT {} -> {} ({} bytes, adler32 {})", url, sc, src.read, src.adler32());
+                log.debug("PUT {} -> {} ({} bytes, adler32 {})", shown(current), sc, src.read, src.adler32());
                 return new Sent(src.read, src.adler32());
             }
             if (isRedirect(sc) && sc != 303 && r.header("Location") != null) {
                 if (src.consumed) {
                     throw new StorageException(StorageException.Kind.OTHER, url, "PUT " + shown(current) + " answered " + sc
                             + " (redirect to " + shown(resolve(current, r.header("Location"), "PUT", url))
-                            + ") after the body had been sent; a stream cannot be sent twice, so the upload failed"
-                            + (existed ? "" : removePartial(path)));
+                            + ") after the body had been sent; a stream cannot be sent twice, so the upload failed");
                 }
                 if (++hops > MAX_HOPS) {
                     throw new StorageException(StorageException.Kind.OTHER, url, "PUT " + shown(target) + ": more than "
@@ -849,7 +870,7 @@ public final class DavEndpoint implements StorageEndpoint {
                 current = next;
                 continue;
             }
-            if ((sc == 404 || sc == 409) && !src.consumed && !parentsMade && !existed && segs.size() > 1) {
+            if ((sc == 404 || sc == 409) && !src.consumed && !parentsMade && segs.size() > 1) {
                 // the storage does not create parents (or a parent is missing): make them, then PUT again at the start
                 mkcols(segs.subList(0, segs.size() - 1), url);
                 parentsMade = true;
@@ -857,40 +878,55 @@ public final class DavEndpoint implements StorageEndpoint {
                 hops = 0;
                 continue;
             }
-            String cleanup = src.consumed && !existed ? removePartial(path) : "";
-            if (sc == 409 || sc == 412) {
-                boolean nowExists = sc == 412 || existsQuietly(path);
-                if (nowExists) {
-                    throw new StorageException(StorageException.Kind.EXISTS, url, "PUT " + shown(current) + " answered "
-                            + sc + " " + r.reason() + (existed ? " (the storage refuses to overwrite)" : " (the file appeared meanwhile)")
-                            + (r.body().isBlank() ? "" : ": " + excerpt(scrub(r.body()))) + cleanup);
-                }
-            }
             StorageException se = statusFailure("PUT", current, url, sc, r.reason(), r.body());
-            throw new StorageException(se.kind(), url, stripUrl(se, url) + cleanup);
+            throw new StorageException(se.kind(), url, stripUrl(se, url));
         }
+    }
+
+    /**
+     * MOVE {@code temp} onto {@code path} ({@code Overwrite: F} unless replacing; 201/204 = done, 412 = the target
+     * exists). Stock XRootD ignores {@code Overwrite: F}, which is why the target is checked just before; XrdHttp 5.5
+     * also takes the {@code Destination} path without percent-decoding it (a name with a space or a non-ASCII
+     * character would land under its encoded form, verified), so it is sent raw to XrdHttp, encoded to anything else.
+     */
+    private void move(String temp, String path, boolean overwrite, String url) throws StorageException {
+        URI from = wireUri(temp);
+        boolean xrdHttp = server.toLowerCase(Locale.ROOT).startsWith("xrootd");
+        String destination;
+        if (xrdHttp) {
+            String raw = wireBase.getScheme() + "://" + wireBase.getRawAuthority() + percentDecode(wireBase.getRawPath())
+                    + "/" + String.join("/", segments(path));
+            destination = new String(raw.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        } else {
+            destination = wireUri(path).toString();
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Destination", destination);
+        headers.put("Overwrite", overwrite ? "T" : "F");
+        authorization(from).ifPresent(a -> headers.put("Authorization", a));
+        DavPut.Reply r;
+        try {
+            r = DavPut.bodiless("MOVE", from, headers, ssl,
+                    new DavPut.Limits(options.connectTimeout(), options.expectWait(), options.requestTimeout()));
+        } catch (IOException e) {
+            StorageException se = ioFailure("MOVE", from, url, e);
+            throw new StorageException(se.kind(), url, "rename into place failed: " + stripUrl(se, url), e);
+        }
+        int sc = r.status();
+        if (sc == 200 || sc == 201 || sc == 204) {
+            return;
+        }
+        if (sc == 412) {
+            throw new StorageException(StorageException.Kind.EXISTS, url, "MOVE " + shown(from) + " into place"
+                    + " answered 412 " + reason(sc) + ": the target exists and "
+                    + (overwrite ? "the storage refuses to replace it" : "overwrite was not asked"));
+        }
+        StorageException se = statusFailure("MOVE", from, url, sc, r.reason(), r.body());
+        throw new StorageException(se.kind(), url, "rename into place failed: " + stripUrl(se, url));
     }
 
     private static String stripUrl(StorageException e, String url) {
         String m = e.getMessage();
         return m.startsWith(url + ": ") ? m.substring(url.length() + 2) : m;
-    }
-
-    private boolean existsQuietly(String path) {
-        try {
-            return stat(path).isPresent();
-        } catch (StorageException e) {
-            return false;
-        }
-    }
-
-    /** Best-effort removal of what a failed upload may have left; says in words what happened. */
-    private String removePartial(String path) {
-        try {
-            delete(path);
-            return "; the partial file (if any) was deleted";
-        } catch (StorageException e) {
-            return "; a partial file may remain (delete failed: " + excerpt(e.getMessage()) + ")";
-        }
     }
 }

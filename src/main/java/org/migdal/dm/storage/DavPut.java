@@ -102,6 +102,21 @@ final class DavPut {
      */
     static Reply exchange(URI uri, Map<String, String> headers, Source src, boolean expect, SSLContext ssl, Limits limits)
             throws IOException {
+        return exchange("PUT", uri, headers, src, expect, ssl, limits);
+    }
+
+    /**
+     * A request without a body ({@code Content-Length: 0}) on its own connection, for header values that
+     * {@code HttpClient} cannot put on the wire: each char of a value (0–255) is sent as one byte, so a value may carry
+     * raw UTF-8 (XrdHttp 5.5 takes a MOVE's {@code Destination} without percent-decoding it).
+     */
+    static Reply bodiless(String method, URI uri, Map<String, String> headers, SSLContext ssl, Limits limits)
+            throws IOException {
+        return exchange(method, uri, headers, new Source(InputStream.nullInputStream(), 0), false, ssl, limits);
+    }
+
+    private static Reply exchange(String method, URI uri, Map<String, String> headers, Source src, boolean expect,
+                                  SSLContext ssl, Limits limits) throws IOException {
         String host = uri.getHost();
         boolean tls = "https".equalsIgnoreCase(uri.getScheme());
         int port = uri.getPort() >= 0 ? uri.getPort() : tls ? 443 : 80;
@@ -111,7 +126,7 @@ final class DavPut {
             StringBuilder req = new StringBuilder(256);
             String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                     + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
-            req.append("PUT ").append(target).append(" HTTP/1.1\r\n");
+            req.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
             req.append("Host: ").append(host).append(uri.getPort() >= 0 ? ":" + uri.getPort() : "").append("\r\n");
             req.append("User-Agent: migdal-dm\r\n");
             req.append("Content-Length: ").append(src.size).append("\r\n");

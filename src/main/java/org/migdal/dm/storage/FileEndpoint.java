@@ -15,13 +15,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.stream.Stream;
 import java.util.zip.Adler32;
 
 /**
  * A POSIX directory as storage ({@code file:///path}), also a dCache NFS mount. Uploads go to a hidden
- * temporary name in the target folder, are fsynced and renamed into place, so a partial upload never
+ * temporary name in the target folder ({@link StorageNames}), are fsynced and renamed into place, so a partial upload never
  * carries the final name. The checksum is confirmed by re-reading the stored bytes.
  */
 public final class FileEndpoint implements StorageEndpoint {
@@ -67,10 +69,11 @@ public final class FileEndpoint implements StorageEndpoint {
     public Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException {
         Path target = resolve(path);
         String url = urlOf(path);
+        StorageNames.checkLength(path, url);
         if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new StorageException(StorageException.Kind.EXISTS, url, "already exists and overwrite was not asked");
         }
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".part-" + UUID.randomUUID());
+        Path tmp = target.resolveSibling(StorageNames.newTempName());
         try {
             Files.createDirectories(target.getParent());
             Adler32 adler = new Adler32();
@@ -179,6 +182,36 @@ public final class FileEndpoint implements StorageEndpoint {
         } catch (IOException e) {
             throw new StorageException(classify(e), urlOf(path), "delete failed: " + describe(e), e);
         }
+    }
+
+    @Override
+    public List<StorageEntry> list(String directory) throws StorageException {
+        String rel = directory.startsWith("/") ? directory.substring(1) : directory;
+        Path dir = rel.isEmpty() ? root : resolve(directory);
+        String url = urlOf(directory);
+        if (Files.isSymbolicLink(dir)) {
+            throw new StorageException(StorageException.Kind.DENIED, url, "is a symbolic link; not followed");
+        }
+        List<StorageEntry> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException gone) {
+                    continue; // removed while listing
+                }
+                StorageEntry.Type type = a.isRegularFile() ? StorageEntry.Type.FILE
+                        : a.isDirectory() ? StorageEntry.Type.DIRECTORY : StorageEntry.Type.OTHER;
+                out.add(new StorageEntry("/" + root.relativize(p).toString().replace('\\', '/'), type,
+                        type == StorageEntry.Type.FILE ? a.size() : -1, a.lastModifiedTime().toInstant()));
+            }
+        } catch (NoSuchFileException e) {
+            throw new StorageException(StorageException.Kind.NOT_FOUND, url, "no such folder", e);
+        } catch (IOException e) {
+            throw new StorageException(classify(e), url, "listing failed: " + describe(e), e);
+        }
+        return out;
     }
 
     static StorageException.Kind classify(IOException e) {

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -80,6 +81,12 @@ public final class GuardedEndpoint implements StorageEndpoint {
     public void delete(String path) throws StorageException {
         check();
         inner.delete(path);
+    }
+
+    @Override
+    public List<StorageEntry> list(String directory) throws StorageException {
+        check();
+        return inner.list(directory);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.migdal.dm.storage;
 
 import java.io.InputStream;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,8 +23,11 @@ public interface StorageEndpoint extends AutoCloseable {
 
     /**
      * Uploads {@code source} (which must yield exactly {@code size} bytes) to {@code path}, computing the
-     * adler32 of the bytes sent. The caller must then confirm the copy with {@link #stat} and
-     * {@link #checksum}: this method's result only says what was sent.
+     * adler32 of the bytes sent. The bytes go to a new temporary name beside {@code path} ({@link StorageNames})
+     * and are renamed into place only once the storage holds all of them; on failure only that temporary is removed,
+     * never what is under {@code path}. A last path component over {@link StorageNames#NAME_MAX} bytes is refused.
+     * The caller must then confirm the copy with {@link #stat} and {@link #checksum}: this method's result only says
+     * what was sent.
      */
     Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException;
 
@@ -38,6 +42,12 @@ public interface StorageEndpoint extends AutoCloseable {
 
     /** Deletes a file; deleting a missing file is not an error. */
     void delete(String path) throws StorageException;
+
+    /**
+     * The entries of a folder (not recursive, without the folder itself); NOT_FOUND when the folder is missing.
+     * Symbolic links are never followed: on {@code file://} they are listed as {@link StorageEntry.Type#OTHER}.
+     */
+    List<StorageEntry> list(String directory) throws StorageException;
 
     @Override
     default void close() {

@@ -20,6 +20,8 @@ public class StorageException extends Exception {
         READ_ONLY,
         /** The endpoint does not show its marker file: not mounted, or not the storage it claims to be. */
         MARKER_MISSING,
+        /** A path component is longer than {@link StorageNames#NAME_MAX} bytes: no storage takes it, no retry helps. */
+        NAME_TOO_LONG,
         /** Size or checksum differs from what was expected. */
         CORRUPT,
         /** A passing fault: timeout, connection reset, 5xx. */

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,7 +35,7 @@ import java.util.zip.Adler32;
  * (rc 53) and removes the target. ({@code adler32:source} only prints the source sum and never asks the target, and
  * {@code adler32:<value>} needs the value before the first byte, so neither fits a single read.)
  * <p>
- * The upload goes to a hidden temporary name next to the target ({@code .NAME.xrdpart-<random>}) and is renamed
+ * The upload goes to a hidden temporary name next to the target ({@link StorageNames}) and is renamed
  * into place ({@code xrdfs mv}) only after the byte count equals the declared size, xrdcp exited 0, and the storage's
  * own adler32 and size of the temporary file equal what was sent. Why not POSC on the final name alone: when this JVM
  * dies, xrdcp sees end-of-input and closes the file <em>cleanly</em>, so a truncated file would carry the final name;
@@ -64,7 +63,6 @@ public final class XrootdEndpoint implements StorageEndpoint {
             "BEARER_TOKEN", "BEARER_TOKEN_FILE", "XDG_RUNTIME_DIR");
     /** Where X509_USER_PROXY points when no proxy is configured (must not exist). */
     static final String NO_PROXY = "/nonexistent/migdal-dm-no-proxy-configured";
-    static final String TEMP_MARK = ".xrdpart-";
 
     private static final int EXCERPT = 600;
 
@@ -134,40 +132,27 @@ public final class XrootdEndpoint implements StorageEndpoint {
         if (size < 0) {
             throw new IllegalArgumentException("negative size " + size);
         }
-        String target = serverPath(path);
-        String url = xrootUrl(target);
-        if (!overwrite && statRaw(target, url).isPresent()) {
-            throw new StorageException(StorageException.Kind.EXISTS, url, "already exists and overwrite was not asked");
-        }
-        String temp = tempName(target);
-        String tempUrl = xrootUrl(temp);
-        boolean tempMayExist = false;
-        try {
-            List<String> argv = List.of("xrdcp", "--nopbar", "--posc", "--path", "--cksum", "adler32",
-                    "--rm-bad-cksum", "-", tempUrl);
-            ProcessBuilder pb = builder(argv);
-            Process p;
-            try {
-                p = pb.start();
-            } catch (IOException e) {
-                throw new StorageException(StorageException.Kind.OTHER, url, "cannot run xrdcp (apt-get install "
-                        + "xrootd-client): " + e.getMessage(), e);
+        String url = xrootUrl(serverPath(path));
+        return StagedUpload.run(this, path, overwrite, new StagedUpload.Steps() {
+            @Override
+            public Sent upload(String temp) throws StorageException {
+                List<String> argv = List.of("xrdcp", "--nopbar", "--posc", "--path", "--cksum", "adler32",
+                        "--rm-bad-cksum", "-", xrootUrl(serverPath(temp)));
+                Process p;
+                try {
+                    p = builder(argv).start();
+                } catch (IOException e) {
+                    throw new StorageException(StorageException.Kind.OTHER, url, "cannot run xrdcp (apt-get install "
+                            + "xrootd-client): " + e.getMessage(), e);
+                }
+                return feed(p, argv, source, size, url);
             }
-            tempMayExist = true;
-            Sent sent = feed(p, argv, source, size, url);
-            verifyTemp(temp, tempUrl, sent, url);
-            if (!overwrite && statRaw(target, url).isPresent()) {
-                throw new StorageException(StorageException.Kind.EXISTS, url,
-                        "appeared during the upload; not overwritten (this upload was discarded)");
+
+            @Override
+            public void rename(String temp, String target, boolean replace) throws StorageException {
+                XrootdEndpoint.this.rename(serverPath(temp), serverPath(target), url, replace);
             }
-            rename(temp, target, url, overwrite);
-            tempMayExist = false;
-            return sent;
-        } finally {
-            if (tempMayExist) {
-                removeQuietly(temp);
-            }
-        }
+        });
     }
 
     /** Pipes the source into xrdcp, computing adler32; kills xrdcp (no clean close) on any fault of the source. */
@@ -279,21 +264,6 @@ public final class XrootdEndpoint implements StorageEndpoint {
                 + XrootdCommand.describe(argv) + "; output: " + XrootdCommand.excerpt(text, EXCERPT));
     }
 
-    /** The storage's own size and adler32 of the uploaded temporary file must equal what was sent. */
-    private void verifyTemp(String temp, String tempUrl, Sent sent, String url) throws StorageException {
-        XrootdStat st = statRaw(temp, tempUrl).orElseThrow(() -> new StorageException(StorageException.Kind.CORRUPT,
-                url, "xrdcp reported success but the uploaded file " + tempUrl + " is not there"));
-        if (st.size() != sent.bytes()) {
-            throw new StorageException(StorageException.Kind.CORRUPT, url, "storage holds " + st.size()
-                    + " bytes after the upload, " + sent.bytes() + " were sent; removed");
-        }
-        String stored = checksumRaw(temp, tempUrl);
-        if (!stored.equals(sent.adler32())) {
-            throw new StorageException(StorageException.Kind.CORRUPT, url, "storage reports adler32 " + stored
-                    + " after the upload, the bytes sent have " + sent.adler32() + "; removed");
-        }
-    }
-
     private void rename(String temp, String target, String url, boolean overwrite) throws StorageException {
         XrootdCommand.Result r = xrdfs(url, "mv", temp, target);
         if (r.rc() == 0) {
@@ -310,27 +280,6 @@ public final class XrootdEndpoint implements StorageEndpoint {
             throw error(again, url, "rename into place failed", "mv", temp, target);
         }
         throw e;
-    }
-
-    private void removeQuietly(String serverPath) {
-        try {
-            run(List.of("xrdfs", hostArg(), "rm", serverPath), operationTimeout(), XrootdCommand.MAX_CAPTURE);
-        } catch (StorageException ignored) {
-            // POSC removes an abandoned temporary on the server; a finished one keeps a hidden .xrdpart- name
-        }
-    }
-
-    /** A hidden name in the target's folder, never taken for a complete file. */
-    static String tempName(String target) {
-        int slash = target.lastIndexOf('/');
-        String dir = target.substring(0, slash + 1);
-        String name = target.substring(slash + 1);
-        String random = String.format(Locale.ROOT, "%012x", ThreadLocalRandom.current().nextLong() & 0xffffffffffffL);
-        String candidate = "." + name + TEMP_MARK + random;
-        if (candidate.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
-            candidate = TEMP_MARK + random;
-        }
-        return dir + candidate;
     }
 
     // ---------------------------------------------------------------- stat, checksum
@@ -560,19 +509,16 @@ public final class XrootdEndpoint implements StorageEndpoint {
         }
     }
 
-    /** One entry of {@link #list}: path relative to the base, size, folder or not, modification time. */
-    public record Entry(String path, long size, boolean directory, Instant modified) {
-    }
-
-    /** The entries of a folder ({@code xrdfs ls -l}), for audits; NOT_FOUND when the folder is missing. */
-    public List<Entry> list(String dir) throws StorageException {
+    /** The entries of a folder ({@code xrdfs ls -l}); NOT_FOUND when the folder is missing. */
+    @Override
+    public List<StorageEntry> list(String dir) throws StorageException {
         String sp = dir.isEmpty() || dir.equals("/") ? (basePath.isEmpty() ? "/" : basePath) : serverPath(dir);
         String url = xrootUrl(sp);
         XrootdCommand.Result r = xrdfs(url, Integer.MAX_VALUE - 8, "ls", "-l", sp);
         if (r.rc() != 0) {
             throw error(r, url, "listing failed", "ls", "-l", sp);
         }
-        List<Entry> entries = new ArrayList<>();
+        List<StorageEntry> entries = new ArrayList<>();
         for (String line : r.stdout().split("\n")) {
             if (!line.isBlank()) {
                 entries.add(parseListLine(line, url));
@@ -584,7 +530,7 @@ public final class XrootdEndpoint implements StorageEndpoint {
     private static final DateTimeFormatter LS_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
 
     /** {@code -rw-r--r-- owner group 6 2026-11-28 21:25:23 /sp ace/x y.txt} (the path may hold spaces). */
-    Entry parseListLine(String line, String url) throws StorageException {
+    StorageEntry parseListLine(String line, String url) throws StorageException {
         String[] f = line.strip().split("\\s+", 7);
         if (f.length < 7 || !f[3].matches("\\d+")) {
             throw new StorageException(StorageException.Kind.OTHER, url, "unreadable xrdfs ls -l line '" + line + "'");
@@ -599,7 +545,10 @@ public final class XrootdEndpoint implements StorageEndpoint {
         // xrdfs prints the exact name after the time, separated by one space
         int at = line.indexOf(f[4] + " " + f[5]) + (f[4] + " " + f[5]).length() + 1;
         String full = line.substring(Math.min(at, line.length()));
-        return new Entry(relativeOf(full), Long.parseLong(f[3]), f[0].startsWith("d"), modified);
+        StorageEntry.Type type = f[0].startsWith("d") ? StorageEntry.Type.DIRECTORY
+                : f[0].startsWith("-") ? StorageEntry.Type.FILE : StorageEntry.Type.OTHER;
+        return new StorageEntry("/" + relativeOf(full), type, type == StorageEntry.Type.DIRECTORY ? -1 : Long.parseLong(f[3]),
+                modified);
     }
 
     // ---------------------------------------------------------------- paths, processes, errors

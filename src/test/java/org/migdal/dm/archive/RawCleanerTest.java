@@ -118,6 +118,12 @@ class RawCleanerTest {
         BuiltinMoverTest.CorruptingEndpoint real = new BuiltinMoverTest.CorruptingEndpoint(fx.tapeRoot);
         org.migdal.dm.storage.StorageEndpoint notYetOnTape = new org.migdal.dm.storage.StorageEndpoint() {
             @Override
+            public java.util.List<org.migdal.dm.storage.StorageEntry> list(String directory)
+                    throws org.migdal.dm.storage.StorageException {
+                return real.list(directory);
+            }
+
+            @Override
             public java.net.URI base() {
                 return real.base();
             }

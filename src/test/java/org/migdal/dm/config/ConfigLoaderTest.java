@@ -59,6 +59,7 @@ class ConfigLoaderTest {
         assertThat(c.executor().type()).isEqualTo("local");
         assertThat(c.executor().threads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors()));
         assertThat(c.claims().leaseSeconds()).isEqualTo(1800);
+        assertThat(c.janitor().tempMaxAgeHours()).isEqualTo(24);
         assertThat(c.lockDir()).isEqualTo(".");
     }
 
@@ -157,6 +158,9 @@ class ConfigLoaderTest {
             "executor: {type: condor}|executor.type",
             "executor: {threads: 0}|executor.threads",
             "claims: {leaseSeconds: 5}|claims.leaseSeconds",
+            "janitor: {tempMaxAgeHours: 0}|janitor.tempMaxAgeHours",
+            "janitor: {tempMaxAgeHours: 9000}|janitor.tempMaxAgeHours",
+            "janitor: {tempMaxAge: 5}|janitor.tempMaxAge",
             "catalog: {url: 'mysql://db/migdal'}|catalog.url",
             "catalog: {url: 'jdbc:postgresql://db/migdal?password=secret'}|catalog.url",
             "daq: {runPrefix: ''}|daq.runPrefix",

@@ -35,6 +35,9 @@ class DavEndpointStorageContractIT extends StorageContract {
 
     @AfterAll
     static void stop() {
+        if (server != null && !server.isAlive()) {
+            System.err.println("XRootD test server died; its log:\n" + server.log());
+        }
         if (server != null) {
             server.close();
         }
@@ -43,5 +46,11 @@ class DavEndpointStorageContractIT extends StorageContract {
     @Override
     StorageEndpoint endpoint() {
         return endpoint;
+    }
+
+    @Override
+    void setModified(String path, java.time.Instant when) throws java.io.IOException {
+        java.nio.file.Files.setLastModifiedTime(server.dataDir().resolve("migdal/disk" + path),
+                java.nio.file.attribute.FileTime.from(when));
     }
 }

@@ -13,4 +13,9 @@ class FileEndpointContractTest extends StorageContract {
     StorageEndpoint endpoint() {
         return new FileEndpoint(dir.toUri());
     }
+
+    @Override
+    void setModified(String path, java.time.Instant when) throws java.io.IOException {
+        java.nio.file.Files.setLastModifiedTime(dir.resolve(path.substring(1)), java.nio.file.attribute.FileTime.from(when));
+    }
 }

@@ -2,6 +2,7 @@ package org.migdal.dm.storage;
 
 import java.io.InputStream;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -43,5 +44,10 @@ public class ForwardingEndpoint implements StorageEndpoint {
     @Override
     public void delete(String path) throws StorageException {
         real.delete(path);
+    }
+
+    @Override
+    public List<StorageEntry> list(String directory) throws StorageException {
+        return real.list(directory);
     }
 }

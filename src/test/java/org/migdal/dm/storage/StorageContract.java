@@ -24,6 +24,9 @@ abstract class StorageContract {
     /** The endpoint under test; each test works below its own random folder. */
     abstract StorageEndpoint endpoint();
 
+    /** Sets a stored file's modification time on the storage's own disk (as a file left days ago would have). */
+    abstract void setModified(String path, java.time.Instant when) throws IOException;
+
     final String root = "/contract-" + UUID.randomUUID();
 
     static byte[] bytes(int n, long seed) {
@@ -154,6 +157,158 @@ abstract class StorageContract {
         assertThatThrownBy(() -> e.checksum(root + "/nope.dat")).isInstanceOfSatisfying(StorageException.class,
                 x -> assertThat(x.kind()).isEqualTo(StorageException.Kind.NOT_FOUND));
         assertThatThrownBy(() -> readAll(e, root + "/nope.dat")).isInstanceOf(Exception.class);
+    }
+
+    /** A last path component of exactly {@code bytes} bytes (UTF-8), DAQ-like, with a 2-byte character in it. */
+    static String nameOfBytes(int bytes) {
+        String head = "MIG_Fe55_data_220803T145447.CAL.\u00fc.";
+        String tail = ".0000.dat";
+        int fill = bytes - head.getBytes(StandardCharsets.UTF_8).length - tail.length();
+        return head + "x".repeat(fill) + tail;
+    }
+
+    /** Defect 9: temp names added 43 bytes, so a 220-byte DAQ name could not be shipped; 255 (NAME_MAX) must work. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {220, 251, 255})
+    void namesUpTo255BytesGoAllTheWay(int length) throws Exception {
+        StorageEndpoint e = endpoint();
+        String name = nameOfBytes(length);
+        assertThat(name.getBytes(StandardCharsets.UTF_8)).hasSize(length);
+        String path = root + "/2208/220803/MIG_long/" + name;
+        byte[] data = bytes(70_000 + length, length);
+
+        StorageEndpoint.Sent sent = e.put(new ByteArrayInputStream(data), data.length, path, false);
+
+        assertThat(sent.adler32()).isEqualTo(adler(data));
+        assertThat(e.stat(path)).hasValueSatisfying(r -> assertThat(r.size()).isEqualTo(data.length));
+        assertThat(e.checksum(path)).isEqualTo(adler(data));
+        assertThat(readAll(e, path)).isEqualTo(data);
+        byte[] again = bytes(1000, length + 1);
+        e.put(new ByteArrayInputStream(again), again.length, path, true);
+        assertThat(readAll(e, path)).isEqualTo(again);
+        e.delete(path);
+        assertThat(e.stat(path)).isEmpty();
+    }
+
+    @Test
+    void aNameLongerThan255BytesIsRefusedNamingTheLimit() {
+        StorageEndpoint e = endpoint();
+        String path = root + "/" + nameOfBytes(256);
+        assertThatThrownBy(() -> e.put(new ByteArrayInputStream(new byte[3]), 3, path, false))
+                .isInstanceOfSatisfying(StorageException.class, x -> assertThat(x.kind()).isEqualTo(StorageException.Kind.NAME_TOO_LONG))
+                .hasMessageContaining("256 bytes").hasMessageContaining("255");
+    }
+
+    /** Defect 4 (storage half): an upload that fails must never destroy the copy already under the name. */
+    @Test
+    void aFailedOverwriteLeavesThePreviousCopyIntact() throws Exception {
+        StorageEndpoint e = endpoint();
+        String path = root + "/kept/verified.dat";
+        byte[] verified = bytes(300_000, 11);
+        e.put(new ByteArrayInputStream(verified), verified.length, path, false);
+
+        assertThatThrownBy(() -> e.put(new FailingSource(1_000_000), 4_000_000, path, true))
+                .isInstanceOf(StorageException.class);
+
+        assertThat(readAll(e, path)).isEqualTo(verified);
+        assertThat(e.checksum(path)).isEqualTo(adler(verified));
+    }
+
+    /**
+     * Defect 4 (storage half): worker A's lease ran out during its upload, worker B put its verified copy in place, then
+     * A's upload failed. A's clean-up must remove only what A created, never B's copy.
+     */
+    @Test
+    void aCopyPutInPlaceByAnotherWorkerDuringAFailedUploadSurvives() throws Exception {
+        StorageEndpoint e = endpoint();
+        String path = root + "/race/MIG_x.dat";
+        byte[] bCopy = bytes(200_000, 12);
+        StorageException[] bFailed = new StorageException[1];
+        InputStream aSource = new InputStream() {
+            long given;
+            boolean bDone;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (given >= 2_000_000) {
+                    if (!bDone) {
+                        bDone = true;
+                        try {
+                            e.put(new ByteArrayInputStream(bCopy), bCopy.length, path, false); // worker B
+                        } catch (StorageException x) {
+                            bFailed[0] = x;
+                        }
+                    }
+                    throw new IOException("worker A's DAQ disk failed (simulated by the test)");
+                }
+                int n = (int) Math.min(len, 2_000_000 - given);
+                java.util.Arrays.fill(b, off, off + n, (byte) 3);
+                given += n;
+                return n;
+            }
+        };
+
+        assertThatThrownBy(() -> e.put(aSource, 5_000_000, path, false)).isInstanceOf(StorageException.class);
+
+        assertThat(bFailed[0]).as("worker B's upload beside A's").isNull();
+        assertThat(readAll(e, path)).as("B's verified copy").isEqualTo(bCopy);
+        assertThat(e.checksum(path)).isEqualTo(adler(bCopy));
+    }
+
+    /** Defect 9: the janitor removes an old orphaned temporary and nothing else, at every endpoint type. */
+    @Test
+    void theJanitorRemovesOnlyOldOrphanedTemporaries() throws Exception {
+        StorageEndpoint e = endpoint();
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String dir = root + "/jan/2208/220803";
+        String old = dir + "/" + StorageNames.newTempName();
+        String young = dir + "/" + StorageNames.newTempName();
+        String oldData = dir + "/MIG_old_run.dat";
+        String lookalike = dir + "/.mdm-abc.part";
+        String oldUpper = root + "/jan/" + StorageNames.newTempName();
+        for (String p : java.util.List.of(old, young, oldData, lookalike, oldUpper)) {
+            e.put(new ByteArrayInputStream(new byte[] {1, 2, 3}), 3, p, false);
+        }
+        setModified(old, now.minus(java.time.Duration.ofHours(25)));
+        setModified(oldUpper, now.minus(java.time.Duration.ofDays(40)));
+        setModified(young, now.minus(java.time.Duration.ofHours(23)));
+        setModified(oldData, now.minus(java.time.Duration.ofDays(400)));
+        setModified(lookalike, now.minus(java.time.Duration.ofDays(400)));
+        Janitor janitor = new Janitor(java.time.Duration.ofHours(24), java.time.Clock.fixed(now, java.time.ZoneOffset.UTC));
+
+        Janitor.Report dry = janitor.sweep(e, true);
+        assertThat(dry.removed()).contains(old, oldUpper).doesNotContain(young, oldData, lookalike);
+        assertThat(e.stat(old)).as("a dry run removes nothing").isPresent();
+
+        Janitor.Report r = janitor.sweep(e, false);
+
+        assertThat(r.removed()).contains(old, oldUpper).doesNotContain(young, oldData, lookalike);
+        assertThat(r.problems()).isEmpty();
+        assertThat(e.stat(old)).isEmpty();
+        assertThat(e.stat(oldUpper)).isEmpty();
+        assertThat(e.stat(young)).as("younger than the age limit").isPresent();
+        assertThat(e.stat(oldData)).as("not a temporary name").isPresent();
+        assertThat(e.stat(lookalike)).as("not exactly a temporary name").isPresent();
+    }
+
+    /** Uploads leave no temporary behind, whether they succeed or fail. */
+    @Test
+    void uploadsLeaveNoTemporaryBehind() throws Exception {
+        StorageEndpoint e = endpoint();
+        String dir = root + "/clean";
+        byte[] data = bytes(10_000, 31);
+        e.put(new ByteArrayInputStream(data), data.length, dir + "/ok.dat", false);
+        assertThatThrownBy(() -> e.put(new FailingSource(1_000_000), 3_000_000, dir + "/failed.dat", false))
+                .isInstanceOf(StorageException.class);
+        assertThatThrownBy(() -> e.put(new ByteArrayInputStream(data), data.length + 5, dir + "/short.dat", false))
+                .isInstanceOf(StorageException.class);
+        assertThat(e.list(dir)).extracting(StorageEntry::name).containsExactly("ok.dat");
     }
 
     /** A DAQ disk that fails after {@code good} bytes: gives bytes of 7, then throws an IOException. */

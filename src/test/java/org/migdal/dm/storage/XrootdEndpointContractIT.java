@@ -28,4 +28,10 @@ class XrootdEndpointContractIT extends StorageContract {
     StorageEndpoint endpoint() {
         return endpoint;
     }
+
+    @Override
+    void setModified(String path, java.time.Instant when) throws java.io.IOException {
+        java.nio.file.Files.setLastModifiedTime(server.dataDir().resolve("migdal/disk" + path),
+                java.nio.file.attribute.FileTime.from(when));
+    }
 }

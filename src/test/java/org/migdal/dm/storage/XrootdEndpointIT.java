@@ -185,7 +185,7 @@ class XrootdEndpointIT {
         assertThat(got).hasBinaryContent(data);
         assertThat(ep.checksum(path)).isEqualTo(adler(data));
         assertThat(ep.list(dir + "/MIG_Run 12 (retake)")).singleElement().satisfies(e -> {
-            assertThat(e.path()).isEqualTo(path);
+            assertThat(e.path()).isEqualTo("/" + path);
             assertThat(e.size()).isEqualTo(data.length);
             assertThat(e.directory()).isFalse();
         });
@@ -294,7 +294,7 @@ class XrootdEndpointIT {
         assertThat(xrdcp).hasSize(1);
         // while the upload runs, the final name does not exist; only a hidden temporary does
         assertThat(ep.stat(path)).isEmpty();
-        assertThat(filesOnServerDisk(dir)).singleElement().asString().startsWith(".killed.dat" + XrootdEndpoint.TEMP_MARK);
+        assertThat(filesOnServerDisk(dir)).singleElement().asString().matches(n -> StorageNames.isTemp(Path.of(n).getFileName().toString()), "a temporary name");
         xrdcp.get(0).destroyForcibly();
         xrdcp.get(0).onExit().get(10, TimeUnit.SECONDS);
         release.countDown();
@@ -357,9 +357,9 @@ class XrootdEndpointIT {
         assertThatThrownBy(() -> ep.stat(dir + "/a/b")).satisfies(t -> assertThat(kindOf(t)).isEqualTo(StorageException.Kind.OTHER));
         byte[] data = bytes(10, 3);
         ep.put(new ByteArrayInputStream(data), data.length, dir + "/a/f.dat", false);
-        assertThat(ep.list(dir + "/a")).extracting(XrootdEndpoint.Entry::path, XrootdEndpoint.Entry::directory)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(dir + "/a/b", true),
-                        org.assertj.core.groups.Tuple.tuple(dir + "/a/f.dat", false));
+        assertThat(ep.list(dir + "/a")).extracting(StorageEntry::path, StorageEntry::directory)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("/" + dir + "/a/b", true),
+                        org.assertj.core.groups.Tuple.tuple("/" + dir + "/a/f.dat", false));
     }
 
     @Test

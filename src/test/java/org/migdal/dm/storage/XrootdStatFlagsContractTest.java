@@ -146,25 +146,29 @@ class XrootdStatFlagsContractTest {
     }
 
     @Test
-    void temporaryNamesAreHiddenSiblings() {
-        String t = XrootdEndpoint.tempName("/base/2208/MIG_x.dat");
-        assertThat(t).startsWith("/base/2208/.MIG_x.dat" + XrootdEndpoint.TEMP_MARK).hasSize("/base/2208/.MIG_x.dat".length()
-                + XrootdEndpoint.TEMP_MARK.length() + 12);
-        assertThat(XrootdEndpoint.tempName("/base/2208/MIG_x.dat")).isNotEqualTo(t);
+    void temporaryNamesAreHiddenShortSiblingsWhateverTheNameLength() {
+        String t = StorageNames.tempBeside("/base/2208/MIG_x.dat");
+        assertThat(t).startsWith("/base/2208/.mdm-").endsWith(".part").hasSize("/base/2208/".length() + 22);
+        assertThat(StorageNames.isTemp(StorageNames.lastComponent(t))).isTrue();
+        assertThat(StorageNames.tempBeside("/base/2208/MIG_x.dat")).isNotEqualTo(t);
         String longName = "/b/" + "é".repeat(127) + ".dat";
-        assertThat(XrootdEndpoint.tempName(longName)).startsWith("/b/" + XrootdEndpoint.TEMP_MARK);
+        assertThat(StorageNames.tempBeside(longName)).startsWith("/b/.mdm-").hasSize("/b/".length() + 22);
+        assertThat(StorageNames.isTemp("MIG_x.dat")).isFalse();
+        assertThat(StorageNames.isTemp(".mdm-abcdefghijk.part")).as("11 characters").isFalse();
+        assertThat(StorageNames.isTemp(".mdm-abcdefghijkl.part.x")).isFalse();
+        assertThat(StorageNames.isTemp(".MIG_x.dat.part-6f1c2c1e-0e1a-4b39-a8f4-6b0f7b6a3c2e")).isFalse();
     }
 
     @Test
     void listLinesWithSpacesInNames() throws Exception {
         XrootdEndpoint e = new XrootdEndpoint(URI.create("root://localhost:1094//base"), StorageAuth.none());
-        XrootdEndpoint.Entry f = e.parseListLine("-rw-r--r-- xrootd xrootd 6 2026-11-28 21:25:23 /base/sp ace/ü ñ €.txt", "u");
-        assertThat(f.path()).isEqualTo("sp ace/ü ñ €.txt");
+        StorageEntry f = e.parseListLine("-rw-r--r-- xrootd xrootd 6 2026-11-28 21:25:23 /base/sp ace/ü ñ €.txt", "u");
+        assertThat(f.path()).isEqualTo("/sp ace/ü ñ €.txt");
         assertThat(f.size()).isEqualTo(6);
         assertThat(f.directory()).isFalse();
-        XrootdEndpoint.Entry d = e.parseListLine("drwxr-x--- xrootd xrootd 4096 2026-11-28 21:25:36 /base/m/n", "u");
+        StorageEntry d = e.parseListLine("drwxr-x--- xrootd xrootd 4096 2026-11-28 21:25:36 /base/m/n", "u");
         assertThat(d.directory()).isTrue();
-        assertThat(d.path()).isEqualTo("m/n");
+        assertThat(d.path()).isEqualTo("/m/n");
         assertThatThrownBy(() -> e.parseListLine("garbage", "u")).isInstanceOf(StorageException.class);
     }
 }
