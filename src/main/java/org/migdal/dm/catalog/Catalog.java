@@ -36,7 +36,9 @@ public interface Catalog extends AutoCloseable {
 
     /**
      * Claims TAPE_SUBMITTED files whose tape transfer is in flight (handed to FTS or waiting for the tape flag, no
-     * owner) and due for a check ({@code next_attempt_at} passed). The state does not change.
+     * owner) and due for a check ({@code next_attempt_at} passed), and takes over files with a recorded FTS job
+     * ({@link TapeJob#isLive()}) whose owner's lease ran out: their fate is at FTS, so the takeover looks the job up and
+     * is not charged as an attempt. The state does not change.
      */
     List<CatalogFile> claimInFlight(int limit);
 
@@ -51,6 +53,16 @@ public interface Catalog extends AutoCloseable {
      * (exponential backoff), or to QUARANTINED when {@code permanent} or the attempts are exhausted.
      */
     CatalogFile fail(CatalogFile claimed, String action, String error, boolean permanent);
+
+    /**
+     * Records, in one transaction and before anything is sent, the FTS job chosen for each claimed TAPE_SUBMITTED file
+     * (its id, sid and submission number; not yet confirmed). The claims stay held. Files whose claim was lost are left
+     * out of the result, untouched.
+     */
+    List<CatalogFile> recordTapeJobs(List<TapeJob.Plan> plans, String message);
+
+    /** The recorded FTS jobs of these files (files without one are absent). */
+    java.util.Map<Long, TapeJob> tapeJobs(Collection<Long> fileIds);
 
     /** Extends the lease of every claim this handle holds. */
     int renewClaims();

@@ -634,6 +634,16 @@ public final class FtsClient {
             throw new FtsException(FtsException.Kind.UNAVAILABLE, method, url, 0, null,
                     "no reply within " + settings.requestTimeout().toSeconds() + " s", e);
         } catch (IOException e) {
+            Throwable tls = e;
+            while (tls != null && !(tls instanceof javax.net.ssl.SSLException)) {
+                tls = tls.getCause();
+            }
+            if (tls != null) {
+                throw new FtsException(FtsException.Kind.TLS, method, url, 0, null, "TLS handshake with " + url.getHost()
+                        + " failed: " + tls.getClass().getSimpleName() + (tls.getMessage() == null ? "" : ": "
+                        + Http.redact(tls.getMessage(), secret)) + "; check the grid CA directory, the server's host"
+                        + " certificate and our proxy", e);
+            }
             throw new FtsException(FtsException.Kind.UNAVAILABLE, method, url, 0, null,
                     "connection failed: " + e.getClass().getSimpleName()
                             + (e.getMessage() == null ? "" : ": " + Http.redact(e.getMessage(), secret)), e);
