@@ -2,9 +2,7 @@ package org.migdal.dm.catalog;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,21 +11,21 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The catalog side of crash-safe FTS submission (issue 10, defect 7), on SQLite: an FTS job recorded under a claim
+ * The catalog side of crash-safe FTS submission (issue 10, defect 7), on both dialects: an FTS job recorded under a claim
  * survives the claimant's death, is taken over by the in-flight check (which looks it up at FTS) and never by the tape
  * claim (which would charge an attempt and choose a new job), and a failed hand-over ends it.
  */
-class TapeJobRecordTest {
+abstract class TapeJobRecordContract {
     static final Duration LEASE = Duration.ofMinutes(10);
 
-    @TempDir
-    Path dir;
+    /** A new handle on this test's catalog (the same database within one test). */
+    protected abstract JdbcCatalog open(ClaimPolicy policy, MutableClock clock);
+
     final MutableClock clock = new MutableClock(Instant.parse("2024-03-01T12:00:00Z"));
     final List<JdbcCatalog> opened = new ArrayList<>();
 
     JdbcCatalog handle(String owner) {
-        JdbcCatalog c = JdbcCatalog.open("sqlite:" + dir.resolve("catalog.db"), null, null,
-                new ClaimPolicy(owner, LEASE, 3, Duration.ofSeconds(30)), clock, 4);
+        JdbcCatalog c = open(new ClaimPolicy(owner, LEASE, 3, Duration.ofSeconds(30)), clock);
         opened.add(c);
         return c;
     }
