@@ -125,8 +125,14 @@ final class FtsSubmitter {
      * (404) and never confirmed: the process that recorded it died before or during the POST, or FTS was unusable.
      */
     void resubmit(List<CatalogFile> files, Map<Long, TapeJob> jobs, FtsMover.Counter c) {
-        Map<String, List<CatalogFile>> bySid = new LinkedHashMap<>();
+        // recorded again (same id, sid and submission): the claim is checked, in the catalog, right before the POST
+        List<TapeJob.Plan> plans = new ArrayList<>();
         for (CatalogFile f : files) {
+            TapeJob t = jobs.get(f.id());
+            plans.add(new TapeJob.Plan(f, t.jobId(), t.sid(), Math.max(1, t.submissions())));
+        }
+        Map<String, List<CatalogFile>> bySid = new LinkedHashMap<>();
+        for (CatalogFile f : catalog.recordTapeJobs(plans, "FTS does not know it (404): submitted again with the same id")) {
             bySid.computeIfAbsent(jobs.get(f.id()).sid(), k -> new ArrayList<>()).add(f);
         }
         TapeSubmissionBuilder builder = builder();

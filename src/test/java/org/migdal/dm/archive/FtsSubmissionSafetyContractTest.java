@@ -255,6 +255,53 @@ class FtsSubmissionSafetyContractTest {
         }
     }
 
+    @Test
+    @DisplayName("FTS answers 500 to the bulk status check: the files in flight are released as they are, nothing"
+            + " charged, and the cycle reports the server")
+    void anUnusableServerWhilePollingIsServerWide() throws Exception {
+        fx = new FtsMoverFixture(dir, pki, 5, Duration.ofMinutes(1));
+        List<CatalogFile> files = fx.compressed(2);
+        FtsMover mover = fx.mover(fx.x509());
+        mover.move();
+        String job = fx.row(files.get(0)).tapeTransferId();
+        fx.clock.advance(Duration.ofMinutes(61));
+        fx.server.failNext("GET /jobs", FtsContractServer.Fault.JSON_500);
+
+        FtsMover.Refused e = catchThrowableOfType(FtsMover.Refused.class, mover::move);
+        assertThat(e).isNotNull();
+        System.out.println("reported: " + e.getMessage());
+        assertThat(e.getMessage()).contains(fx.server.uri().toString()).contains("500").contains("MySQL server has gone away")
+                .contains("no attempt charged");
+        noFailureCharged(fx, fx.catalog, files);
+        for (CatalogFile f : files) {
+            assertThat(fx.row(f).state()).isEqualTo(FileState.TAPE_SUBMITTED);
+            assertThat(fx.row(f).tapeTransferId()).isEqualTo(job);
+            assertThat(fx.row(f).claimOwner()).isNull();
+        }
+        fx.server.complete(job);
+        fx.clock.advance(Duration.ofMinutes(61));
+        assertThat(mover.move().onTape()).isEqualTo(2);
+        assertThat(fx.server.requests("POST /jobs")).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a TLS failure (server certificate not from the grid CAs) refuses the cycle before any file is touched")
+    void aTlsFailureTouchesNoFile() throws Exception {
+        fx = new FtsMoverFixture(dir, pki, 5, Duration.ofMinutes(1));
+        List<CatalogFile> files = fx.compressed(2);
+        TestPki.Layout stranger = TestPki.create("Another CA").writeAll(dir.resolve("other-pki"));
+        FtsClient client = FtsClient.create(fx.clientSettings(), new FtsClient.X509Auth(ProxyLoader.load(pki.proxyPkcs1())),
+                stranger.caDir(), false);
+        FtsMover.Refused e = catchThrowableOfType(FtsMover.Refused.class, fx.mover(client)::move);
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).contains("TLS").contains(fx.server.uri().toString());
+        noFailureCharged(fx, fx.catalog, files);
+        for (CatalogFile f : files) {
+            assertThat(fx.row(f).state()).isEqualTo(FileState.COMPRESSED);
+        }
+        assertThat(fx.server.requests()).as("the handshake failed: no request reached the server").isZero();
+    }
+
     // ------------------------------------------------------------------ defect 13: another catalog's jobs
 
     @Test
