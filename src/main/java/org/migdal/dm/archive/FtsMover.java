@@ -56,15 +56,20 @@ import java.util.Set;
  *   <li>FINISHED, with our destination, size and adler32 → ON_TAPE, with the job id and FTS's copy and archive finish
  *       times in the history; FINISHED about anything else → a failure naming both;</li>
  *   <li>FAILED/CANCELED → {@link Catalog#fail} ("FTS job id: reason"), i.e. back to COMPRESSED with backoff and a new
- *       attempt (so a new sid, a new job), QUARANTINED with FTS's reason after the attempt limit; except when the reason
+ *       attempt (a new submission number, so a new sid and a new job), QUARANTINED with FTS's reason after the attempt limit; except when the reason
  *       says the destination exists (on tape / overwrite not enabled) and the {@code dst_file} report matches the size
  *       and adler32 and says {@code file_on_tape}: that is success;</li>
  *   <li>any other state (SUBMITTED, ACTIVE, ARCHIVING, STAGING…) → released, checked again later with growing intervals;
  *       a file in flight longer than archive timeout + margin (counted from FTS's submit time) is cancelled at FTS and
  *       failed, so no file stays TAPE_SUBMITTED forever;</li>
- *   <li>job unknown to FTS (purged, 404) → last-chance check on the tape endpoint: the right size and adler32 (and the tape
- *       flag where the endpoint reports one) is success, anything else fails the attempt and the file is resubmitted;</li>
- *   <li>lookup error (403, missing from the reply, FTS unreachable) → checked again later, within the same in-flight limit.</li>
+ *   <li>job unknown to FTS (404) that FTS never confirmed → submitted now, with the recorded sid (the same id), no
+ *       attempt charged;</li>
+ *   <li>job unknown to FTS (purged, 404) that FTS had confirmed → last-chance check on the tape endpoint: the right size
+ *       and adler32 (and the tape flag where the endpoint reports one) is success, anything else fails the attempt and
+ *       the file is resubmitted;</li>
+ *   <li>per-job lookup error (403, missing from the reply) → checked again later, within the same in-flight limit; the
+ *       whole status request failing (FTS unreachable, 5xx, TLS, authentication) → every file released as it is and
+ *       {@link Refused}.</li>
  * </ul>
  *
  * <p>Source and destination URLs are the storage endpoints' own URLs ({@link StorageEndpoint#urlOf}) of the compressed
