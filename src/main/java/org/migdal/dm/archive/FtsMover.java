@@ -56,9 +56,9 @@ import java.util.Set;
  *   <li>FINISHED, with our destination, size and adler32 → ON_TAPE, with the job id and FTS's copy and archive finish
  *       times in the history; FINISHED about anything else → a failure naming both;</li>
  *   <li>FAILED/CANCELED → {@link Catalog#fail} ("FTS job id: reason"), i.e. back to COMPRESSED with backoff and a new
- *       attempt (a new submission number, so a new sid and a new job), QUARANTINED with FTS's reason after the attempt limit; except when the reason
- *       says the destination exists (on tape / overwrite not enabled) and the {@code dst_file} report matches the size
- *       and adler32 and says {@code file_on_tape}: that is success;</li>
+ *       attempt (a new submission number, so a new sid and a new job), QUARANTINED with FTS's reason after the attempt
+ *       limit; except when the reason says the destination exists (on tape / overwrite not enabled) and the
+ *       {@code dst_file} report matches the size and adler32 and says {@code file_on_tape}: that is success;</li>
  *   <li>any other state (SUBMITTED, ACTIVE, ARCHIVING, STAGING…) → released, checked again later with growing intervals;
  *       a file in flight longer than archive timeout + margin (counted from FTS's submit time) is cancelled at FTS and
  *       failed, so no file stays TAPE_SUBMITTED forever;</li>
