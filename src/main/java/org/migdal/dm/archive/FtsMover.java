@@ -282,7 +282,7 @@ public final class FtsMover implements TapeMover {
                             String destination = tape.urlOf(f.compressedName());
                             Optional<JobFile> jf = FtsRows.rowOf(l.job(), destination);
                             if (jf.isEmpty()) {
-                                c.failure(catalog, f, "tape", FtsRows.absent(l.job(), f, destination), false);
+                                c.failure(catalog, f, "tape", FtsRows.absent(fts.settings().endpoint(), l.job(), f, destination), false);
                             } else {
                                 judge(f, l.job(), jf.get(), destination, seen, c, cancelled);
                             }
@@ -322,7 +322,7 @@ public final class FtsMover implements TapeMover {
         String state = jf.fileState();
         String jobId = job.jobId();
         if (FtsStates.FINISHED.equals(state)) {
-            Optional<String> other = FtsRows.mismatch(job, jf, f, destination);
+            Optional<String> other = FtsRows.mismatch(fts.settings().endpoint(), job, jf, f, destination);
             if (other.isPresent()) {
                 c.failure(catalog, f, "tape", other.get(), false);
                 return;

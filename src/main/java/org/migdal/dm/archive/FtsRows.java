@@ -4,6 +4,7 @@ import org.migdal.dm.catalog.CatalogFile;
 import org.migdal.dm.fts.Job;
 import org.migdal.dm.fts.JobFile;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -30,9 +31,9 @@ final class FtsRows {
     }
 
     /** Why no row of the job is ours: names our destination and what the job's rows are about. */
-    static String absent(Job job, CatalogFile f, String destination) {
+    static String absent(URI fts, Job job, CatalogFile f, String destination) {
         List<String> theirs = job.files().stream().map(JobFile::destSurl).distinct().limit(3).toList();
-        return "FTS job " + job.jobId() + " has no row for " + destination + " (" + f.compressedSize() + " bytes, adler32 "
+        return "FTS3 " + fts + " job " + job.jobId() + " has no row for " + destination + " (" + f.compressedSize() + " bytes, adler32 "
                 + f.compressedAdler32() + "); its rows are about " + (theirs.isEmpty() ? "nothing" : String.join(", ", theirs)
                 + (job.files().size() > theirs.size() ? ", …" : "")) + ": the job is not this file's (another catalog's,"
                 + " or another submission's); the file will be submitted again";
@@ -42,7 +43,7 @@ final class FtsRows {
      * Empty when the row is about exactly what we asked for: our destination, the compressed size (the size FTS measured,
      * else the one we sent) and the adler32 (FTS echoes the checksum we sent); else a message naming both.
      */
-    static Optional<String> mismatch(Job job, JobFile row, CatalogFile f, String destination) {
+    static Optional<String> mismatch(URI fts, Job job, JobFile row, CatalogFile f, String destination) {
         Long size = row.filesize() != null ? row.filesize() : row.userFilesize();
         String sum = adler32Of(row.checksum());
         boolean same = destination.equals(row.destSurl()) && size != null && size.equals(f.compressedSize())
@@ -50,7 +51,7 @@ final class FtsRows {
         if (same) {
             return Optional.empty();
         }
-        return Optional.of("FTS job " + job.jobId() + " reports " + row.fileState() + " for " + row.destSurl() + " with "
+        return Optional.of("FTS3 " + fts + " job " + job.jobId() + " reports " + row.fileState() + " for " + row.destSurl() + " with "
                 + (size == null ? "no size" : size + " bytes") + " and checksum " + row.checksum() + ", but we asked for "
                 + destination + " with " + f.compressedSize() + " bytes and ADLER32:" + f.compressedAdler32()
                 + ": the row is about another file or other bytes, so it is no proof of this file on tape; the file will"
