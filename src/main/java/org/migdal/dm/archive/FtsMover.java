@@ -6,17 +6,13 @@ import org.migdal.dm.catalog.Changes;
 import org.migdal.dm.catalog.FileEvent;
 import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.catalog.LostClaimException;
-import org.migdal.dm.catalog.Stage;
+import org.migdal.dm.catalog.TapeJob;
 import org.migdal.dm.fts.FtsClient;
 import org.migdal.dm.fts.FtsException;
 import org.migdal.dm.fts.FtsStates;
 import org.migdal.dm.fts.Job;
 import org.migdal.dm.fts.JobFile;
 import org.migdal.dm.fts.JobLookup;
-import org.migdal.dm.fts.Submission;
-import org.migdal.dm.fts.SubmitResult;
-import org.migdal.dm.fts.TapeSubmissionBuilder;
-import org.migdal.dm.fts.TransferFile;
 import org.migdal.dm.storage.RemoteFile;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
@@ -27,7 +23,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,19 +41,35 @@ import java.util.Set;
  * touched, reference §6), submit the COMPRESSED files it can claim ({@link #submit()}), then check the files in flight
  * that are due ({@link #poll()}) with one {@code GET /jobs/{id1},…?files=…} per ≤ 100 jobs, never one request per file.
  *
+ * <p>Submission is crash-safe ({@link FtsSubmitter}): the job id of every file is recorded in the catalog before the
+ * POST; a file found later with a recorded job that FTS never confirmed is looked up first, adopted if FTS has it, and
+ * submitted again with the same id only if FTS definitively does not know it. A failure of the FTS server itself
+ * ({@link FtsException#isServerWide()}: unreachable, timeout, 5xx, TLS, authentication, delegation) charges no file: the
+ * files held are released as they are, tape work stops for the cycle, and {@link Refused} names the server and why.
+ *
+ * <p>A file's row in a job is the one with the destination URL we sent, and it is believed only when it also carries
+ * the size and adler32 we sent ({@link FtsRows}): another catalog using the same proxy and FTS may have jobs about
+ * other files, even under the same catalog ids.
+ *
  * <p>State mapping per file (reference §7, Rucio's):
  * <ul>
- *   <li>FINISHED → ON_TAPE, with the job id and FTS's copy and archive finish times in the history;</li>
+ *   <li>FINISHED, with our destination, size and adler32 → ON_TAPE, with the job id and FTS's copy and archive finish
+ *       times in the history; FINISHED about anything else → a failure naming both;</li>
  *   <li>FAILED/CANCELED → {@link Catalog#fail} ("FTS job id: reason"), i.e. back to COMPRESSED with backoff and a new
- *       attempt (so a new sid, a new job), QUARANTINED with FTS's reason after the attempt limit; except when the reason
- *       says the destination exists (on tape / overwrite not enabled) and the {@code dst_file} report matches the size
- *       and adler32 and says {@code file_on_tape}: that is success;</li>
+ *       attempt (a new submission number, so a new sid and a new job), QUARANTINED with FTS's reason after the attempt
+ *       limit; except when the reason says the destination exists (on tape / overwrite not enabled) and the
+ *       {@code dst_file} report matches the size and adler32 and says {@code file_on_tape}: that is success;</li>
  *   <li>any other state (SUBMITTED, ACTIVE, ARCHIVING, STAGING…) → released, checked again later with growing intervals;
  *       a file in flight longer than archive timeout + margin (counted from FTS's submit time) is cancelled at FTS and
  *       failed, so no file stays TAPE_SUBMITTED forever;</li>
- *   <li>job unknown to FTS (purged, 404) → last-chance check on the tape endpoint: the right size and adler32 (and the tape
- *       flag where the endpoint reports one) is success, anything else fails the attempt and the file is resubmitted;</li>
- *   <li>lookup error (403, missing from the reply, FTS unreachable) → checked again later, within the same in-flight limit.</li>
+ *   <li>job unknown to FTS (404) that FTS never confirmed → submitted now, with the recorded sid (the same id), no
+ *       attempt charged;</li>
+ *   <li>job unknown to FTS (purged, 404) that FTS had confirmed → last-chance check on the tape endpoint: the right size
+ *       and adler32 (and the tape flag where the endpoint reports one) is success, anything else fails the attempt and
+ *       the file is resubmitted;</li>
+ *   <li>per-job lookup error (403, missing from the reply) → checked again later, within the same in-flight limit; the
+ *       whole status request failing (FTS unreachable, 5xx, TLS, authentication) → every file released as it is and
+ *       {@link Refused}.</li>
  * </ul>
  *
  * <p>Source and destination URLs are the storage endpoints' own URLs ({@link StorageEndpoint#urlOf}) of the compressed
@@ -96,7 +107,10 @@ public final class FtsMover implements TapeMover {
         }
     }
 
-    /** The FTS mover will not run; no file was touched. */
+    /**
+     * The FTS mover will not run, or stopped its tape work for this cycle: the FTS server (or our credential there) is
+     * unusable. No file was charged an attempt; the message names the server and why.
+     */
     public static final class Refused extends IllegalStateException {
         private static final long serialVersionUID = 1L;
 
@@ -110,7 +124,7 @@ public final class FtsMover implements TapeMover {
                         int stillInFlight, int cancelled) {
         static final Cycle NONE = new Cycle(0, 0, 0, 0, 0, 0, 0);
 
-        Cycle plus(Cycle o) {
+        public Cycle plus(Cycle o) {
             return new Cycle(filesSubmitted + o.filesSubmitted, jobsSubmitted + o.jobsSubmitted, filesPolled + o.filesPolled,
                     jobsPolled + o.jobsPolled, statusRequests + o.statusRequests, stillInFlight + o.stillInFlight,
                     cancelled + o.cancelled);
@@ -123,6 +137,7 @@ public final class FtsMover implements TapeMover {
     private final FtsClient fts;
     private final Settings settings;
     private final Clock clock;
+    private final FtsSubmitter submitter;
     private volatile Cycle last = Cycle.NONE;
 
     public FtsMover(Catalog catalog, StorageEndpoint disk, StorageEndpoint tape, FtsClient fts, Settings settings, Clock clock) {
@@ -132,6 +147,7 @@ public final class FtsMover implements TapeMover {
         this.fts = Objects.requireNonNull(fts);
         this.settings = Objects.requireNonNull(settings);
         this.clock = Objects.requireNonNull(clock);
+        this.submitter = new FtsSubmitter(catalog, disk, tape, fts, settings, clock);
     }
 
     /** What the last {@link #move()}, {@link #submit()} or {@link #poll()} did at FTS. */
@@ -144,9 +160,12 @@ public final class FtsMover implements TapeMover {
     public ArchiveReport move() {
         prepare();
         Counter c = new Counter();
-        submitClaimed(c);
-        pollInFlight(c);
-        last = c.cycle;
+        try {
+            submitter.submitNew(c);
+            pollInFlight(c);
+        } finally {
+            last = c.cycle;
+        }
         return c.report();
     }
 
@@ -154,8 +173,11 @@ public final class FtsMover implements TapeMover {
     public ArchiveReport submit() {
         prepare();
         Counter c = new Counter();
-        submitClaimed(c);
-        last = c.cycle;
+        try {
+            submitter.submitNew(c);
+        } finally {
+            last = c.cycle;
+        }
         return c.report();
     }
 
@@ -163,8 +185,11 @@ public final class FtsMover implements TapeMover {
     public ArchiveReport poll() {
         prepare();
         Counter c = new Counter();
-        pollInFlight(c);
-        last = c.cycle;
+        try {
+            pollInFlight(c);
+        } finally {
+            last = c.cycle;
+        }
         return c.report();
     }
 
@@ -183,116 +208,23 @@ public final class FtsMover implements TapeMover {
             throw new Refused("FTS mover not started, no file touched: cannot check or renew the delegated proxy at "
                     + fts.settings().endpoint() + ": " + e.getMessage(), e);
         }
-    }
-
-    // ------------------------------------------------------------------ submission
-
-    private void submitClaimed(Counter c) {
-        List<CatalogFile> claimed = catalog.claim(Stage.TAPE, settings.batch());
-        if (claimed.isEmpty()) {
-            return;
-        }
-        List<CatalogFile> toSubmit = adoptLiveJobs(claimed, c);
-        Map<String, CatalogFile> byId = new HashMap<>();
-        TapeSubmissionBuilder builder = new TapeSubmissionBuilder(settings.runId(), settings.archiveTimeout())
-                .maxFilesPerJob(settings.filesPerJob()).retry(settings.retry());
-        for (CatalogFile f : toSubmit) {
-            if (f.compressedName() == null || f.compressedSize() == null || f.compressedAdler32() == null) {
-                c.failure(catalog, f, "tape-submit", "no compressed copy is recorded; cannot archive", true);
-                continue;
-            }
-            String name = f.compressedName();
-            TapeSubmissionBuilder.TapeFile tf;
-            try {
-                tf = new TapeSubmissionBuilder.TapeFile(f.lfn(), String.valueOf(f.id()), f.attempts() + 1, disk.urlOf(name),
-                        tape.urlOf(name), f.compressedAdler32(), f.compressedSize());
-                // the checks FTS makes on every URL (no file://, scheme, host and path), per file so one bad row stays alone
-                TransferFile.of(tf.source(), tf.destination(), "ADLER32:" + tf.adler32(), tf.size(), null);
-            } catch (IllegalArgumentException e) {
-                c.failure(catalog, f, "tape-submit", "cannot hand " + name + " to FTS3: " + e.getMessage(), false);
-                continue;
-            }
-            builder.add(tf);
-            byId.put(tf.catalogId(), f);
-        }
-        if (byId.isEmpty()) {
-            return;
-        }
-        for (Submission s : builder.build()) {
-            List<CatalogFile> files = new ArrayList<>();
-            for (TransferFile tf : s.files()) {
-                files.add(byId.get(tf.metadata().get("catalog_id").asText()));
-            }
-            SubmitResult r;
-            try {
-                r = fts.submit(s);
-            } catch (FtsException e) {
-                for (CatalogFile f : files) {
-                    c.failure(catalog, f, "tape-submit", "FTS3 submission failed: " + e.getMessage(), false);
-                }
-                continue;
-            }
-            Instant next = clock.instant().plus(settings.pollInterval());
-            c.cycle = c.cycle.plus(new Cycle(files.size(), 1, 0, 0, 0, 0, 0));
-            for (int i = 0; i < files.size(); i++) {
-                CatalogFile f = files.get(i);
-                TransferFile tf = s.files().get(i);
-                try {
-                    catalog.release(f, Changes.none().tapeTransferId(r.jobId()), next, "tape-submit",
-                            "handed to FTS3 " + fts.settings().endpoint() + " as job " + r.jobId()
-                                    + (r.outcome() == SubmitResult.Outcome.SUBMITTED ? "" : " (" + r.outcome().name().toLowerCase(Locale.ROOT)
-                                    .replace('_', ' ') + ")")
-                                    + ", attempt " + (f.attempts() + 1) + ", sid " + r.sid() + ": " + tf.sources().get(0) + " → "
-                                    + tf.destinations().get(0) + ", " + f.compressedSize() + " bytes, " + tf.checksum()
-                                    + ", archive_timeout " + settings.archiveTimeout().toHours() + " h");
-                } catch (LostClaimException e) {
-                    log.warn("{}", e.getMessage());
-                }
-            }
-            log.info("FTS3 job {} ({}): {} files to tape", r.jobId(), r.outcome(), files.size());
+        try {
+            fts.expectedJobId("migdal-dm-check"); // job ids are recorded before each POST: they must be computable
+        } catch (FtsException e) {
+            throw new Refused("FTS mover not started, no file touched: " + e.getMessage(), e);
         }
     }
 
     /**
-     * Claimed files that already name an FTS job which is still alive for them (a poller that died while holding the
-     * file, so its claim was taken over) are followed, not submitted again. Files whose recorded job failed, finished
-     * for another attempt, or is gone are submitted. One bulk request per ≤ 100 recorded jobs.
+     * The one report of an FTS server that became unusable during a cycle: which server, what it (or the network)
+     * answered, that tape work stopped, and that the files held were released without an attempt charged.
      */
-    private List<CatalogFile> adoptLiveJobs(List<CatalogFile> claimed, Counter c) {
-        Map<String, List<CatalogFile>> withJob = new LinkedHashMap<>();
-        List<CatalogFile> rest = new ArrayList<>();
-        for (CatalogFile f : claimed) {
-            if (isFtsJobId(f.tapeTransferId())) {
-                withJob.computeIfAbsent(f.tapeTransferId(), k -> new ArrayList<>()).add(f);
-            } else {
-                rest.add(f);
-            }
-        }
-        if (withJob.isEmpty()) {
-            return rest;
-        }
-        Map<String, JobLookup> found;
-        try {
-            found = lookup(new ArrayList<>(withJob.keySet()), c);
-        } catch (FtsException e) {
-            log.warn("cannot check earlier FTS jobs of {} files before resubmitting them: {}", withJob.size(), e.getMessage());
-            withJob.values().forEach(rest::addAll);
-            return rest;
-        }
-        for (Map.Entry<String, List<CatalogFile>> e : withJob.entrySet()) {
-            JobLookup l = found.get(e.getKey());
-            for (CatalogFile f : e.getValue()) {
-                Optional<JobFile> jf = l != null && l.isFound() ? fileOf(l.job(), f) : Optional.empty();
-                boolean alive = jf.isPresent() && (FtsStates.FINISHED.equals(jf.get().fileState())
-                        || !FtsStates.isFileFinal(jf.get().fileState(), l.job().jobState()));
-                if (alive) {
-                    judge(f, l.job(), jf.get(), c, new HashSet<>());
-                } else {
-                    rest.add(f);
-                }
-            }
-        }
-        return rest;
+    static Refused serverDown(FtsClient fts, String during, FtsException e, int released) {
+        String msg = "FTS3 server " + fts.settings().endpoint() + " unusable while " + during + " (" + e.kind()
+                + (e.status() > 0 ? ", HTTP " + e.status() : "") + "): " + e.getMessage() + "; tape work stopped for this"
+                + " cycle, " + released + " claimed files released, no attempt charged";
+        log.error("{}", msg);
+        return new Refused(msg, e);
     }
 
     // ------------------------------------------------------------------ polling
@@ -302,6 +234,7 @@ public final class FtsMover implements TapeMover {
         if (inFlight.isEmpty()) {
             return;
         }
+        Map<Long, TapeJob> recorded = catalog.tapeJobs(inFlight.stream().map(CatalogFile::id).toList());
         Map<String, List<CatalogFile>> byJob = new LinkedHashMap<>();
         for (CatalogFile f : inFlight) {
             if (isFtsJobId(f.tapeTransferId())) {
@@ -320,39 +253,57 @@ public final class FtsMover implements TapeMover {
         } catch (FtsException e) {
             log.warn("FTS3 status check of {} jobs failed, checking again later: {}", byJob.size(), e.getMessage());
             Instant next = clock.instant().plus(settings.pollInterval());
+            int released = 0;
             for (List<CatalogFile> fs : byJob.values()) {
                 for (CatalogFile f : fs) {
                     c.cycle = c.cycle.plus(new Cycle(0, 0, 1, 0, 0, 1, 0));
-                    release(f, next, null);
+                    released += release(f, Changes.none(), next, null) ? 1 : 0;
                 }
+            }
+            if (e.isServerWide()) {
+                throw serverDown(fts, "checking " + byJob.size() + " jobs", e, released);
             }
             return;
         }
         Set<String> cancelled = new HashSet<>();
+        List<CatalogFile> neverSent = new ArrayList<>();
         for (Map.Entry<String, List<CatalogFile>> e : byJob.entrySet()) {
             String jobId = e.getKey();
             JobLookup l = status.get(jobId);
             c.cycle = c.cycle.plus(new Cycle(0, 0, e.getValue().size(), 1, 0, 0, 0));
             for (CatalogFile f : e.getValue()) {
+                TapeJob t = recorded.get(f.id());
+                boolean unconfirmed = t != null && t.isLive() && !t.isConfirmed() && jobId.equals(t.jobId());
                 try {
                     switch (l.status()) {
                         case FOUND -> {
-                            Optional<JobFile> jf = fileOf(l.job(), f);
+                            // a job we recorded but never heard back about is ours to follow now: adopt it
+                            Changes seen = unconfirmed ? Changes.none().tapeJobConfirmed(clock.instant()) : Changes.none();
+                            String destination = tape.urlOf(f.compressedName());
+                            Optional<JobFile> jf = FtsRows.rowOf(l.job(), destination);
                             if (jf.isEmpty()) {
-                                c.failure(catalog, f, "tape", "FTS job " + jobId + " does not list " + f.compressedName()
-                                        + " (catalog id " + f.id() + "); it will be submitted again", false);
+                                c.failure(catalog, f, "tape", FtsRows.absent(fts.settings().endpoint(), l.job(), f, destination), false);
                             } else {
-                                judge(f, l.job(), jf.get(), c, cancelled);
+                                judge(f, l.job(), jf.get(), destination, seen, c, cancelled);
                             }
                         }
-                        case NOT_FOUND -> lastChance(f, "FTS3 no longer knows job " + jobId + " (" + (l.message() == null
-                                ? l.httpStatus() : l.message()) + "; purged after its clean interval)", c);
+                        case NOT_FOUND -> {
+                            if (unconfirmed) {
+                                neverSent.add(f); // recorded, never reached FTS: send it now, with the same id
+                            } else {
+                                lastChance(f, "FTS3 no longer knows job " + jobId + " (" + (l.message() == null
+                                        ? l.httpStatus() : l.message()) + "; purged after its clean interval)", c);
+                            }
+                        }
                         case ERROR -> unknownState(f, jobId, l, c, cancelled);
                     }
                 } catch (LostClaimException ex) {
                     log.warn("{}", ex.getMessage());
                 }
             }
+        }
+        if (!neverSent.isEmpty()) {
+            submitter.resubmit(neverSent, recorded, c);
         }
     }
 
@@ -363,18 +314,26 @@ public final class FtsMover implements TapeMover {
         return fts.jobs(ids, FtsClient.POLL_FILE_FIELDS);
     }
 
-    /** Decides one file from its row in a job FTS knows. */
-    private void judge(CatalogFile f, Job job, JobFile jf, Counter c, Set<String> cancelled) {
+    /**
+     * Decides one file from its row (the one with our destination) in a job FTS knows; {@code seen} carries the job's
+     * confirmation when it was recorded but not yet acknowledged.
+     */
+    private void judge(CatalogFile f, Job job, JobFile jf, String destination, Changes seen, Counter c, Set<String> cancelled) {
         String state = jf.fileState();
         String jobId = job.jobId();
         if (FtsStates.FINISHED.equals(state)) {
+            Optional<String> other = FtsRows.mismatch(fts.settings().endpoint(), job, jf, f, destination);
+            if (other.isPresent()) {
+                c.failure(catalog, f, "tape", other.get(), false);
+                return;
+            }
             Instant copied = jf.finishTime();
             Instant archived = jf.archiveFinishTime();
             Instant at = archived != null ? archived : copied != null ? copied : job.jobFinished();
             String msg = "on tape: FTS3 job " + jobId + " FINISHED at " + at + " (copied " + copied + ", tape confirmed "
                     + archived + " through archive monitoring); " + jf.destSurl() + ", " + f.compressedSize()
                     + " bytes, adler32 " + f.compressedAdler32() + " verified by FTS at both ends";
-            catalog.advance(f, FileState.ON_TAPE, Changes.none().tapeTransferId(jobId), "tape", msg);
+            catalog.advance(f, FileState.ON_TAPE, seen.tapeTransferId(jobId), "tape", msg);
             c.onTape++;
             return;
         }
@@ -382,7 +341,7 @@ public final class FtsMover implements TapeMover {
             String reason = jf.reason().isEmpty() ? (job.reason().isEmpty() ? state : job.reason()) : jf.reason();
             Optional<String> exists = existsOnTape(jf, f);
             if (exists.isPresent()) {
-                catalog.advance(f, FileState.ON_TAPE, Changes.none().tapeTransferId(jobId), "tape", "on tape: FTS3 job "
+                catalog.advance(f, FileState.ON_TAPE, seen.tapeTransferId(jobId), "tape", "on tape: FTS3 job "
                         + jobId + " " + state + " with \"" + reason + "\", but its dst_file report shows the destination "
                         + jf.destSurl() + " " + exists.get() + ": the copy on tape is this file");
                 c.onTape++;
@@ -402,7 +361,7 @@ public final class FtsMover implements TapeMover {
             return;
         }
         c.cycle = c.cycle.plus(new Cycle(0, 0, 0, 0, 0, 1, 0));
-        release(f, clock.instant().plus(nextPoll(inFlight, settings.pollInterval())), null);
+        release(f, seen, clock.instant().plus(nextPoll(inFlight, settings.pollInterval())), null);
     }
 
     /**
@@ -443,7 +402,7 @@ public final class FtsMover implements TapeMover {
         }
         log.warn("FTS3 job {}: cannot read its state ({}); checking {} again later", jobId, what, f.lfn());
         c.cycle = c.cycle.plus(new Cycle(0, 0, 0, 0, 0, 1, 0));
-        release(f, clock.instant().plus(nextPoll(inFlight, settings.pollInterval())), null);
+        release(f, Changes.none(), clock.instant().plus(nextPoll(inFlight, settings.pollInterval())), null);
     }
 
     private Optional<Instant> lastSubmission(CatalogFile f) {
@@ -515,29 +474,14 @@ public final class FtsMover implements TapeMover {
         }
     }
 
-    private void release(CatalogFile f, Instant next, String message) {
+    private boolean release(CatalogFile f, Changes changes, Instant next, String message) {
         try {
-            catalog.release(f, Changes.none(), next, "tape-poll", message);
+            catalog.release(f, changes, next, "tape-poll", message);
+            return true;
         } catch (LostClaimException e) {
             log.warn("{}", e.getMessage());
+            return false;
         }
-    }
-
-    /** The row of this catalog file in a job: matched on the metadata we sent ({@code catalog_id}), highest attempt. */
-    static Optional<JobFile> fileOf(Job job, CatalogFile f) {
-        String id = String.valueOf(f.id());
-        JobFile best = null;
-        int bestAttempt = Integer.MIN_VALUE;
-        for (JobFile jf : job.files()) {
-            if (jf.metadata("catalog_id").filter(id::equals).isPresent()) {
-                int a = jf.fileMetadata().path("attempt").asInt(0);
-                if (best == null || a > bestAttempt) {
-                    best = jf;
-                    bestAttempt = a;
-                }
-            }
-        }
-        return Optional.ofNullable(best);
     }
 
     static boolean isFtsJobId(String id) {
@@ -558,7 +502,8 @@ public final class FtsMover implements TapeMover {
         return m >= 120 ? (m / 60) + " h" : m + " min";
     }
 
-    private static final class Counter {
+    /** What a cycle did to files, and the cycle's FTS figures. */
+    static final class Counter {
         int onTape;
         int failed;
         int quarantined;

@@ -44,7 +44,9 @@ public interface Catalog extends AutoCloseable {
 
     /**
      * Claims TAPE_SUBMITTED files whose tape transfer is in flight (handed to FTS or waiting for the tape flag, no
-     * owner) and due for a check ({@code next_attempt_at} passed). The state does not change.
+     * owner) and due for a check ({@code next_attempt_at} passed), and takes over files with a recorded FTS job
+     * ({@link TapeJob#isLive()}) whose owner's lease ran out: their fate is at FTS, so the takeover looks the job up and
+     * is not charged as an attempt. The state does not change.
      */
     List<CatalogFile> claimInFlight(int limit);
 
@@ -71,6 +73,16 @@ public interface Catalog extends AutoCloseable {
      * its lease so the step can finish under it. Throws {@link LostClaimException} when it does not: the caller touches nothing.
      */
     CatalogFile fence(CatalogFile claimed);
+
+    /**
+     * Records, in one transaction and before anything is sent, the FTS job chosen for each claimed TAPE_SUBMITTED file
+     * (its id, sid and submission number; not yet confirmed). The claims stay held. Files whose claim was lost are left
+     * out of the result, untouched.
+     */
+    List<CatalogFile> recordTapeJobs(List<TapeJob.Plan> plans, String message);
+
+    /** The recorded FTS jobs of these files (files without one are absent). */
+    java.util.Map<Long, TapeJob> tapeJobs(Collection<Long> fileIds);
 
     /** Extends the lease of every claim this handle holds. */
     int renewClaims();
@@ -167,6 +179,12 @@ public interface Catalog extends AutoCloseable {
     List<EndpointStatus> endpoints();
 
     void putDisk(DiskRecord disk);
+
+    /** The inode of a DAQ disk's root when it was last scanned, if known. */
+    java.util.OptionalLong diskRootInode(String disk);
+
+    /** Remembers the inode of a DAQ disk's root (at a scan of the flagged disk). */
+    void rememberDiskRoot(String disk, String path, long inode);
 
     Optional<DiskRecord> disk(String name);
 

@@ -13,6 +13,7 @@ public final class Changes {
         COMPRESSED_SIZE("compressed_size"),
         COMPRESSED_ADLER32("compressed_adler32"),
         TAPE_TRANSFER_ID("tape_transfer_id"),
+        TAPE_JOB_CONFIRMED_AT("tape_job_confirmed_at"),
         SIZE("size"),
         MTIME("mtime");
 
@@ -43,6 +44,12 @@ public final class Changes {
 
     public Changes tapeTransferId(String v) {
         values.put(Column.TAPE_TRANSFER_ID, v);
+        return this;
+    }
+
+    /** FTS acknowledged the recorded job of the file at {@code at} (200, 409 duplicate sid, or found by a lookup). */
+    public Changes tapeJobConfirmed(java.time.Instant at) {
+        values.put(Column.TAPE_JOB_CONFIRMED_AT, at.toEpochMilli());
         return this;
     }
 

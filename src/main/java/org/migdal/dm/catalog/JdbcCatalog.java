@@ -204,8 +204,9 @@ public final class JdbcCatalog implements Catalog {
                 + (passed.isEmpty() ? "" : " AND id NOT IN (" + String.join(",", passed.stream().map(String::valueOf).toList()) + ")");
         return inTransaction(c -> {
             long now = now();
+            // a TAPE_SUBMITTED file with a recorded FTS job is taken over by claimInFlight (the job is looked up first)
             String sql = "SELECT " + COLUMNS + " FROM files WHERE ((state = ? AND next_attempt_at <= ? AND claim_owner IS NULL)"
-                    + " OR (state = ? AND claim_owner IS NOT NULL AND claim_expires < ?))" + diskClause
+                    + " OR (state = ? AND claim_owner IS NOT NULL AND claim_expires < ? AND tape_job_recorded_at IS NULL))" + diskClause
                     + " ORDER BY next_attempt_at, id LIMIT ?"
                     + (dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "");
             List<CatalogFile> candidates = new ArrayList<>();
@@ -267,28 +268,43 @@ public final class JdbcCatalog implements Catalog {
         }
         return inTransaction(c -> {
             long now = now();
-            List<Long> ids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM files WHERE state = 'TAPE_SUBMITTED' AND claim_owner IS NULL"
-                    + " AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?" + (dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : ""))) {
+            List<CatalogFile> candidates = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM files WHERE state = 'TAPE_SUBMITTED'"
+                    + " AND ((claim_owner IS NULL AND next_attempt_at <= ?)"
+                    + " OR (claim_owner IS NOT NULL AND claim_expires < ? AND tape_job_recorded_at IS NOT NULL))"
+                    + " ORDER BY next_attempt_at, id LIMIT ?" + (dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : ""))) {
                 ps.setLong(1, now);
-                ps.setInt(2, limit);
+                ps.setLong(2, now);
+                ps.setInt(3, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        ids.add(rs.getLong(1));
+                        candidates.add(row(rs));
                     }
                 }
             }
             List<CatalogFile> claimed = new ArrayList<>();
             try (PreparedStatement up = c.prepareStatement("UPDATE files SET claim_owner = ?, claim_expires = ?, claim_token = ?,"
-                    + " updated_at = ? WHERE id = ? AND state = 'TAPE_SUBMITTED' AND claim_owner IS NULL")) {
-                for (long id : ids) {
+                    + " crashes = ?, updated_at = ? WHERE id = ? AND state = 'TAPE_SUBMITTED' AND (claim_owner IS NULL OR claim_expires < ?)")) {
+                for (CatalogFile f : candidates) {
+                    FailurePolicy.Decision crash = f.claimOwner() != null ? failures.afterCrash(f, now) : null;
+                    if (crash != null && crash.quarantined()) {
+                        quarantineAbandoned(c, f, crash, now);
+                        continue;
+                    }
                     up.setString(1, owner());
                     up.setLong(2, now + policy.lease().toMillis());
                     up.setString(3, newToken());
-                    up.setLong(4, now);
-                    up.setLong(5, id);
+                    up.setInt(4, crash != null ? crash.crashes() : f.crashes());
+                    up.setLong(5, now);
+                    up.setLong(6, f.id());
+                    up.setLong(7, now);
                     if (up.executeUpdate() == 1) {
-                        claimed.add(readRow(c, id).orElseThrow());
+                        if (crash != null) {
+                            event(c, f.id(), "claim-takeover", false, crash.event() + " while FTS job " + f.tapeTransferId()
+                                    + " was recorded for it; " + owner() + " looks the job up at FTS before anything is submitted"
+                                    + " again (no attempt charged)");
+                        }
+                        claimed.add(readRow(c, f.id()).orElseThrow());
                     }
                 }
             }
@@ -436,7 +452,8 @@ public final class JdbcCatalog implements Catalog {
                 claimed.state().checkMoveTo(d.to(), claimed.lfn());
             }
             // a tape transfer that failed starts afresh: its in-flight time counts from the next submission
-            String resetTape = claimed.state() == FileState.TAPE_SUBMITTED && !d.quarantined() ? ", tape_submitted_at = NULL" : "";
+            String resetTape = claimed.state() != FileState.TAPE_SUBMITTED ? ""
+                    : (d.quarantined() ? "" : ", tape_submitted_at = NULL") + ", tape_job_recorded_at = NULL"; // its FTS job is over
             try (PreparedStatement ps = c.prepareStatement("UPDATE files SET state = ?, attempts = ?, last_error = ?,"
                     + " next_attempt_at = ?, quarantined_from = ?, claim_owner = NULL, claim_expires = NULL, claim_token = NULL,"
                     + " updated_at = ?" + resetTape + " WHERE id = ? AND state = ? AND " + HELD)) {
@@ -471,6 +488,59 @@ public final class JdbcCatalog implements Catalog {
             event(c, file.id(), "source-changed", false, message);
             return null;
         }, "updating the size of " + file.lfn());
+    }
+
+    @Override
+    public List<CatalogFile> recordTapeJobs(List<TapeJob.Plan> plans, String message) {
+        if (plans.isEmpty()) {
+            return List.of();
+        }
+        return inTransaction(c -> {
+            long now = now();
+            List<CatalogFile> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE files SET tape_transfer_id = ?, tape_job_sid = ?,"
+                    + " tape_job_submissions = ?, tape_job_recorded_at = ?, tape_job_confirmed_at = NULL,"
+                    + " tape_submitted_at = COALESCE(tape_submitted_at, ?), updated_at = ?"
+                    + " WHERE id = ? AND state = 'TAPE_SUBMITTED' AND claim_owner = ?")) {
+                for (TapeJob.Plan p : plans) {
+                    ps.setString(1, p.jobId());
+                    ps.setString(2, p.sid());
+                    ps.setInt(3, p.submission());
+                    ps.setLong(4, now);
+                    ps.setLong(5, now);
+                    ps.setLong(6, now);
+                    ps.setLong(7, p.file().id());
+                    ps.setString(8, owner());
+                    if (ps.executeUpdate() == 1) {
+                        event(c, p.file().id(), "tape-job-recorded", true, "FTS job " + p.jobId() + " (sid " + p.sid()
+                                + ", submission " + p.submission() + ") recorded before sending" + (message == null ? "" : ": " + message));
+                        out.add(readRow(c, p.file().id()).orElseThrow());
+                    } else {
+                        log.warn("{}", new LostClaimException(p.file().lfn(), owner(), p.file().state()).getMessage());
+                    }
+                }
+            }
+            return out;
+        }, "recording FTS jobs of " + plans.size() + " files");
+    }
+
+    @Override
+    public Map<Long, TapeJob> tapeJobs(Collection<Long> fileIds) {
+        Map<Long, TapeJob> out = new java.util.HashMap<>();
+        List<Long> ids = new ArrayList<>(fileIds);
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+            String in = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            query("SELECT id, tape_transfer_id, tape_job_sid, tape_job_submissions, tape_job_recorded_at, tape_job_confirmed_at"
+                    + " FROM files WHERE id IN (" + in + ")", ps -> {
+                        for (int i = 0; i < chunk.size(); i++) {
+                            ps.setLong(i + 1, chunk.get(i));
+                        }
+                    }, rs -> new TapeJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                            instant(rs, "tape_job_recorded_at"), instant(rs, "tape_job_confirmed_at")))
+                    .forEach(t -> out.put(t.fileId(), t));
+        }
+        return out;
     }
 
     @Override
@@ -881,6 +951,29 @@ public final class JdbcCatalog implements Catalog {
             }
             return null;
         }, "recording disk " + d.name());
+    }
+
+    @Override
+    public java.util.OptionalLong diskRootInode(String disk) {
+        List<Long> v = query("SELECT root_inode FROM disks WHERE name = ? AND root_inode IS NOT NULL", ps -> ps.setString(1, disk),
+                rs -> rs.getLong(1));
+        return v.isEmpty() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(v.get(0));
+    }
+
+    @Override
+    public void rememberDiskRoot(String disk, String path, long inode) {
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO disks (name, path, state, changed_at, note, root_inode)"
+                    + " VALUES (?,?,?,?,NULL,?) ON CONFLICT (name) DO UPDATE SET root_inode = excluded.root_inode")) {
+                ps.setString(1, disk);
+                ps.setString(2, path);
+                ps.setString(3, DiskRecord.DiskState.DRAINING.name());
+                ps.setLong(4, now());
+                ps.setLong(5, inode);
+                ps.executeUpdate();
+            }
+            return null;
+        }, "remembering the root of disk " + disk);
     }
 
     @Override

@@ -129,8 +129,9 @@ final class Cycle {
         try {
             archive = archive.plus(ctx.mover().move());
         } catch (org.migdal.dm.archive.FtsMover.Refused e) {
-            problems.add("tape transfers not started, no file touched: " + e.getMessage());
-            log.error("tape transfers not started, no file touched: {}", e.getMessage());
+            // the message says which FTS server, why, and that no file was charged (FtsMover.Refused)
+            problems.add("tape transfers: " + e.getMessage());
+            log.error("tape transfers: {}", e.getMessage());
         }
         return archive;
     }

@@ -120,16 +120,18 @@ final class DoctorCommand implements Callable<Integer> {
 
     /** The disk's own check, and a WARN per open scan problem of it, each with what the operator can do. */
     private static void diskWithProblems(Context ctx, MigdalConfig config, MigdalConfig.Disk d, List<Check> checks) {
+        java.util.OptionalLong inode;
         long expected;
         List<ScanProblem> open;
         try {
-            expected = ctx.catalog().countLocalCopies(d.name());
+            inode = ctx.catalog().diskRootInode(d.name());
+            expected = inode.isPresent() ? 0 : ctx.catalog().countLocalCopies(d.name());
             open = ctx.catalog().openScanProblems(d.name());
         } catch (RuntimeException e) {
-            checks.add(disk(config, d, 0)); // the catalog check above already says what is wrong with it
+            checks.add(disk(config, d, java.util.OptionalLong.empty(), 0)); // the catalog check above already says what is wrong
             return;
         }
-        Check c = disk(config, d, expected);
+        Check c = disk(config, d, inode, expected);
         if (c.status() == CredentialCheck.Level.OK && !open.isEmpty()) {
             c = new Check(c.check(), CredentialCheck.Level.WARN, c.detail() + "; " + open.size() + " open scan problem(s), below;"
                     + " the disk is not handed back until they are solved");
@@ -157,10 +159,10 @@ final class DoctorCommand implements Callable<Integer> {
         }
     }
 
-    private static Check disk(MigdalConfig config, MigdalConfig.Disk d, long filesExpected) {
+    private static Check disk(MigdalConfig config, MigdalConfig.Disk d, java.util.OptionalLong inode, long filesExpected) {
         String name = "disk " + d.name();
         Path root = Path.of(d.path());
-        Optional<String> down = DiskPaths.rootUnavailable(root, filesExpected);
+        Optional<String> down = DiskPaths.rootUnavailable(root, inode, filesExpected);
         if (down.isPresent()) {
             return fail(name, down.get() + "; its files wait until it is back");
         }

@@ -148,7 +148,12 @@ final class StageCommands {
             org.migdal.dm.archive.TapeMover mover = ctx.mover();
             ArchiveReport r;
             if (mover instanceof org.migdal.dm.archive.FtsMover fts) {
-                r = fts.poll();
+                try {
+                    r = fts.poll();
+                } catch (org.migdal.dm.archive.FtsMover.Refused e) { // names the FTS server and why; no file charged
+                    err.println("problem: tape transfers: " + e.getMessage());
+                    return Main.FAILURE;
+                }
                 org.migdal.dm.archive.FtsMover.Cycle c = fts.lastCycle();
                 out.printf("FTS3 %s: checked %d files in %d jobs with %d bulk status requests; %d still in flight, %d jobs cancelled%n",
                         ctx.config.fts().url(), c.filesPolled(), c.jobsPolled(), c.statusRequests(), c.stillInFlight(), c.cancelled());

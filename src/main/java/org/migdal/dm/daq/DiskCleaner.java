@@ -58,7 +58,7 @@ public final class DiskCleaner {
         List<String> released = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (MigdalConfig.Disk disk : daq.disks()) {
-            Optional<String> down = DiskPaths.rootUnavailable(Path.of(disk.path()), catalog.countLocalCopies(disk.name()));
+            Optional<String> down = DiskPaths.rootUnavailable(catalog, disk.name(), Path.of(disk.path()));
             if (down.isPresent()) {
                 // a disk-wide condition: the scan records and reports it once; nothing here is concluded from an absent file
                 log.info("clean: disk {} skipped: {}", disk.name(), down.get());

@@ -34,17 +34,25 @@ public final class DiskPaths {
     }
 
     /**
-     * Why a DAQ disk root cannot be believed right now, or empty if it can: it must exist, be a folder, be listable,
-     * and, while the catalog still expects {@code filesExpected > 0} files on it, not be empty (an empty folder is
-     * what the mount point of an unmounted disk looks like). The one rule that tells "this file vanished" from
-     * "this disk is not there": only on a believable root can a file be MISSING or its DAQ copy be "already gone".
+     * Why a DAQ disk root cannot be believed right now, or empty if it can: it must exist, be a folder, be listable, and be
+     * the very folder that was scanned ({@code scannedInode}, remembered at the scan of the flagged disk): another folder
+     * in its place is the mount point of an unmounted disk. The one rule that tells "this file vanished" from "this disk
+     * is not there": only on a believable root can a file be MISSING or its DAQ copy be "already gone". For a root not
+     * remembered yet, an empty folder while the catalog expects {@code filesExpected > 0} files is taken as unmounted.
      */
-    public static java.util.Optional<String> rootUnavailable(Path root, long filesExpected) {
+    public static java.util.Optional<String> rootUnavailable(Path root, java.util.OptionalLong scannedInode, long filesExpected) {
         if (!Files.isDirectory(root)) {
             return java.util.Optional.of("disk root " + root + " does not exist or is not a folder (not mounted?)");
         }
         try (var entries = Files.list(root)) {
-            if (filesExpected > 0 && entries.findAny().isEmpty()) {
+            if (scannedInode.isPresent()) {
+                long now = inode(root);
+                if (now != scannedInode.getAsLong()) {
+                    return java.util.Optional.of("disk root " + root + " is not the folder that was scanned (inode " + now
+                            + ", was " + scannedInode.getAsLong() + "): it looks like the mount point of an unmounted disk"
+                            + " (not mounted?)");
+                }
+            } else if (filesExpected > 0 && entries.findAny().isEmpty()) {
                 return java.util.Optional.of("disk root " + root + " is empty but the catalog still expects " + filesExpected
                         + " file(s) on it: it looks like the mount point of an unmounted disk (not mounted?)");
             }
@@ -53,6 +61,18 @@ public final class DiskPaths {
                     + " the permissions of the migdal-dm account");
         }
         return java.util.Optional.empty();
+    }
+
+    /** {@link #rootUnavailable(Path, java.util.OptionalLong, long)} for a configured disk, with what the catalog remembers. */
+    public static java.util.Optional<String> rootUnavailable(org.migdal.dm.catalog.Catalog catalog, String disk, Path root) {
+        java.util.OptionalLong inode = catalog.diskRootInode(disk);
+        return rootUnavailable(root, inode, inode.isPresent() ? 0 : catalog.countLocalCopies(disk));
+    }
+
+    /** The inode of a folder (its identity on its file system). */
+    public static long inode(Path dir) throws IOException {
+        Object ino = Files.getAttribute(dir, "unix:ino");
+        return ((Number) ino).longValue();
     }
 
     /** Is the file on the disk still the one the catalog registered (same size and mtime)? */

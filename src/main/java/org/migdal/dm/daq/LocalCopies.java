@@ -56,7 +56,7 @@ public final class LocalCopies {
             local = DiskPaths.resolveInside(root, f.localPath());
             attrs = Files.readAttributes(local, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
-            Optional<String> down = DiskPaths.rootUnavailable(root, 1);
+            Optional<String> down = DiskPaths.rootUnavailable(catalog, f.disk(), root);
             if (down.isPresent()) {
                 return refuse(f, down.get() + "; whether the DAQ copy is gone cannot be told, nothing recorded");
             }

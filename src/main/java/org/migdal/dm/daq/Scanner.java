@@ -43,6 +43,16 @@ public final class Scanner {
         this.clock = clock;
     }
 
+    /** A flagged disk is the disk the DAQ filled: its root's identity is what later stages check before concluding anything. */
+    private void rememberRoot(MigdalConfig.Disk disk, Path root) {
+        try {
+            catalog.rememberDiskRoot(disk.name(), disk.path(), DiskPaths.inode(root));
+        } catch (IOException | UnsupportedOperationException e) {
+            log.warn("disk {}: cannot read the inode of {} ({}); an unmounted disk is then told only by an empty root",
+                    disk.name(), root, e.getMessage());
+        }
+    }
+
     public ScanReport scan() {
         List<String> scanned = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
@@ -54,7 +64,8 @@ public final class Scanner {
         for (MigdalConfig.Disk disk : daq.disks()) {
             Path root = Path.of(disk.path());
             boolean draining = catalog.disk(disk.name()).map(d -> d.state() == DiskRecord.DiskState.DRAINING).orElse(false);
-            Optional<String> down = DiskPaths.rootUnavailable(root, draining ? catalog.countLocalCopies(disk.name()) : 0);
+            Optional<String> down = draining ? DiskPaths.rootUnavailable(catalog, disk.name(), root)
+                    : DiskPaths.rootUnavailable(root, java.util.OptionalLong.empty(), 0);
             if (down.isPresent()) {
                 record(disk, List.of(new ScanProblem.Finding(disk.name(), "", ScanProblem.Kind.DISK_UNAVAILABLE,
                         down.get())), false, problems, fresh);
@@ -77,6 +88,7 @@ public final class Scanner {
             if (flagged || !draining) {
                 catalog.putDisk(new DiskRecord(disk.name(), disk.path(), DiskRecord.DiskState.DRAINING, clock.instant(),
                         "listing of " + listing.files.size() + " files committed"));
+                rememberRoot(disk, root);
             }
             if (flagged) {
                 try {

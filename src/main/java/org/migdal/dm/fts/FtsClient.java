@@ -57,10 +57,13 @@ public final class FtsClient {
     /** At most this many job ids in one bulk status request (reference §7 {@code fts_bulk}, §8 URL length). */
     public static final int MAX_IDS_PER_REQUEST = 100;
 
-    /** The file fields a poller needs: Rucio's set (§3.5) plus the archive times, size and checksum. */
+    /**
+     * The file fields a poller needs: Rucio's set (§3.5) plus the archive times, and the size (measured and submitted)
+     * and checksum that show a row is about our file.
+     */
     public static final List<String> POLL_FILE_FIELDS = List.of("file_id", "file_state", "source_surl", "dest_surl",
             "start_time", "finish_time", "archive_start_time", "archive_finish_time", "staging_start", "staging_finished",
-            "reason", "filesize", "checksum", "retry", "file_metadata");
+            "reason", "filesize", "user_filesize", "checksum", "retry", "file_metadata");
 
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern DLG_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -634,6 +637,16 @@ public final class FtsClient {
             throw new FtsException(FtsException.Kind.UNAVAILABLE, method, url, 0, null,
                     "no reply within " + settings.requestTimeout().toSeconds() + " s", e);
         } catch (IOException e) {
+            Throwable tls = e;
+            while (tls != null && !(tls instanceof javax.net.ssl.SSLException)) {
+                tls = tls.getCause();
+            }
+            if (tls != null) {
+                throw new FtsException(FtsException.Kind.TLS, method, url, 0, null, "TLS handshake with " + url.getHost()
+                        + " failed: " + tls.getClass().getSimpleName() + (tls.getMessage() == null ? "" : ": "
+                        + Http.redact(tls.getMessage(), secret)) + "; check the grid CA directory, the server's host"
+                        + " certificate and our proxy", e);
+            }
             throw new FtsException(FtsException.Kind.UNAVAILABLE, method, url, 0, null,
                     "connection failed: " + e.getClass().getSimpleName()
                             + (e.getMessage() == null ? "" : ": " + Http.redact(e.getMessage(), secret)), e);

@@ -25,6 +25,8 @@ public final class FtsException extends Exception {
         DELEGATION,
         /** 503, any other 5xx, connection failures and timeouts: try again later. */
         UNAVAILABLE,
+        /** The TLS handshake failed: the server's certificate is not trusted by the grid CAs, or it refused ours. */
+        TLS,
         /** Anything else, including replies that do not follow the FTS3 formats. */
         OTHER
     }
@@ -115,4 +117,22 @@ public final class FtsException extends Exception {
     public boolean isRetryable() {
         return kind == Kind.UNAVAILABLE;
     }
+
+    /**
+     * The one rule of what an FTS failure is about. {@link Scope#REQUEST}: FTS read the request and refused it (400 bad
+     * request, 409 conflict): the files in it failed. {@link Scope#SERVER}: everything else — unreachable, timeout, 5xx,
+     * TLS, 401/403 authentication, 419 delegation, 404 on an endpoint FTS must have, a reply that is not FTS's format:
+     * the FTS server (or our credential there) is unusable for every file, and no file is to blame.
+     */
+    public Scope scope() {
+        return kind == Kind.BAD_REQUEST || kind == Kind.CONFLICT ? Scope.REQUEST : Scope.SERVER;
+    }
+
+    /** {@link #scope()} is {@link Scope#SERVER}. */
+    public boolean isServerWide() {
+        return scope() == Scope.SERVER;
+    }
+
+    /** What a failure is about: the request (its files) or the whole FTS server. */
+    public enum Scope { REQUEST, SERVER }
 }

@@ -92,7 +92,8 @@ final class FtsJson {
         if (v != null && v.isArray()) {
             v.forEach(x -> out.add(x.isNull() ? null : x.asText()));
         }
-        return List.copyOf(out.stream().filter(java.util.Objects::nonNull).toList());
+        // fts-rest-flask sends [""] for "none" (an empty string split on "\n"): blank entries are no entries
+        return List.copyOf(out.stream().filter(x -> x != null && !x.isBlank()).toList());
     }
 
     /** Parses an FTS3 datetime ({@code yyyy-MM-dd'T'HH:mm:ss}, UTC); null or empty gives null. */

@@ -20,17 +20,20 @@ import java.util.Objects;
  * {@link #maxFilesPerJob}, 200 by default), and per job:
  * <ul>
  *   <li>per file: {@code sources}, {@code destinations}, {@code checksum "ADLER32:xxxxxxxx"}, {@code filesize} and
- *       {@code metadata} {@code {"issuer": "migdal-dm", "lfn", "catalog_id", "attempt", "run", "dst_type": "TAPE"}};</li>
+ *       {@code metadata} {@code {"issuer": "migdal-dm", "lfn", "catalog_id", "attempt", "submission", "run",
+ *       "dst_type": "TAPE"}};</li>
  *   <li>{@code verify_checksum "both"}, {@code archive_timeout} &gt; 0 (so FINISHED means on tape),
  *       {@code dst_file_report true}, {@code overwrite false}, {@code retry};</li>
  *   <li>{@code overwrite_when_only_on_disk true} only when asked for and every destination of the job is
  *       {@code https://}/{@code davs://} (the server refuses it otherwise); else false, so a destination that already
  *       exists fails with a {@code dst_file} report the mover can judge;</li>
  *   <li>{@code job_metadata {"issuer": "migdal-dm", "run": <run id>}};</li>
- *   <li>{@code id_generator "deterministic"} and a {@code sid} derived from the job's files and their attempt numbers
- *       only: the same files at the same attempts give the same sid, hence the same job id
- *       ({@link FtsClient#expectedJobId}), so a resubmission after a lost reply or a crash is recognised (409) instead
- *       of duplicated. A file sent again on purpose (after FAILED or a purge) must carry a higher attempt.</li>
+ *   <li>{@code id_generator "deterministic"} and a {@code sid} derived from each file's LFN, tape destination URL and
+ *       per-file submission number ({@link #sidFor}): unique to those files, never to a catalog's row ids, so another
+ *       catalog (a test instance, a rebuilt catalog) never gets this job's id for other files; the same files at the
+ *       same submission give the same sid, hence the same job id ({@link FtsClient#expectedJobId}), which the caller
+ *       records before the POST. A file sent again on purpose (after FAILED or a purge) carries a higher submission
+ *       number. {@link #submission(List, String)} rebuilds a job with a recorded sid.</li>
  * </ul>
  * Files are grouped by destination endpoint ({@code scheme://host:port}); within a group they keep the order added.
  */
@@ -39,13 +42,21 @@ public final class TapeSubmissionBuilder {
     public static final int DEFAULT_MAX_FILES_PER_JOB = 200;
 
     /**
-     * A file to archive: its logical name and catalog id (named in the file's metadata so a status reply can be matched
-     * back), the attempt number (1 for the first submission), the source and tape destination URLs, the adler32 of the
-     * bytes at the source (hex, up to 8 digits) and the size in bytes.
+     * A file to archive: its logical name and catalog id (both informational, in the file's metadata), the attempt
+     * number (1 for the first), the per-file submission number (1 for the first FTS job of the file; part of the sid),
+     * the source and tape destination URLs, the adler32 of the bytes at the source (hex, up to 8 digits) and the size.
      */
-    public record TapeFile(String lfn, String catalogId, int attempt, String source, String destination, String adler32,
-                           long size) {
+    public record TapeFile(String lfn, String catalogId, int attempt, int submission, String source, String destination,
+                           String adler32, long size) {
+        /** A file whose submission number is its attempt number. */
+        public TapeFile(String lfn, String catalogId, int attempt, String source, String destination, String adler32, long size) {
+            this(lfn, catalogId, attempt, attempt, source, destination, adler32, size);
+        }
+
         public TapeFile {
+            if (submission < 1) {
+                throw new IllegalArgumentException("submission starts at 1: " + submission);
+            }
             Objects.requireNonNull(lfn, "lfn");
             Objects.requireNonNull(catalogId, "catalogId");
             Objects.requireNonNull(source, "source");
@@ -141,13 +152,16 @@ public final class TapeSubmissionBuilder {
         List<Submission> out = new ArrayList<>();
         for (List<TapeFile> group : groups.values()) {
             for (int i = 0; i < group.size(); i += maxFilesPerJob) {
-                out.add(submission(group.subList(i, Math.min(group.size(), i + maxFilesPerJob))));
+                List<TapeFile> chunk = group.subList(i, Math.min(group.size(), i + maxFilesPerJob));
+                out.add(submission(chunk, sidFor(chunk)));
             }
         }
         return out;
     }
 
-    private Submission submission(List<TapeFile> chunk) {
+    /** One job of these files (one destination endpoint, at most 1000) with the given sid, e.g. one recorded earlier. */
+    public Submission submission(List<TapeFile> chunk, String sid) {
+        Objects.requireNonNull(sid, "sid");
         List<TransferFile> tfs = new ArrayList<>();
         boolean allHttp = true;
         for (TapeFile f : chunk) {
@@ -156,6 +170,7 @@ public final class TapeSubmissionBuilder {
             md.put("lfn", f.lfn());
             md.put("catalog_id", f.catalogId());
             md.put("attempt", f.attempt());
+            md.put("submission", f.submission());
             md.put("run", runId);
             md.put("dst_type", "TAPE");
             tfs.add(new TransferFile(List.of(f.source()), List.of(f.destination()), "ADLER32:" + f.adler32(), f.size(), md,
@@ -175,14 +190,15 @@ public final class TapeSubmissionBuilder {
                 .priority(priority)
                 .maxTimeInQueueHours(maxTimeInQueueHours)
                 .jobMetadata(jm)
-                .deterministic(sidFor(chunk))
+                .deterministic(sid)
                 .build();
         return new Submission(tfs, params);
     }
 
     /**
      * The sid of a job holding these files: {@code migdal-dm-} + the first 32 hex digits of SHA-256 over each file's
-     * catalog id and attempt, in order. It does not depend on the run id, so a crashed run's rerun finds the same job.
+     * LFN, tape destination URL and submission number, in order. Catalog ids and the run id play no part: another
+     * catalog's rows with the same ids are other files, and a crashed run's rerun must find the same job.
      */
     public static String sidFor(List<TapeFile> chunk) {
         MessageDigest sha;
@@ -192,7 +208,7 @@ public final class TapeSubmissionBuilder {
             throw new IllegalStateException(e);
         }
         for (TapeFile f : chunk) {
-            sha.update((f.catalogId() + "#" + f.attempt() + "\n").getBytes(StandardCharsets.UTF_8));
+            sha.update((f.lfn() + "\u0000" + f.destination() + "\u0000" + f.submission() + "\n").getBytes(StandardCharsets.UTF_8));
         }
         return "migdal-dm-" + HexFormat.of().formatHex(sha.digest()).substring(0, 32);
     }

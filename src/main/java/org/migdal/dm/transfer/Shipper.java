@@ -70,7 +70,7 @@ public final class Shipper {
         Set<String> down = ConcurrentHashMap.newKeySet();
         for (MigdalConfig.Disk d : daq.disks()) {
             long expected = catalog.countLocalCopies(d.name());
-            Optional<String> why = DiskPaths.rootUnavailable(Path.of(d.path()), expected);
+            Optional<String> why = DiskPaths.rootUnavailable(catalog, d.name(), Path.of(d.path()));
             if (why.isPresent()) {
                 down.add(d.name());
                 // the scan records and reports the disk problem once; here it is only said what waits
@@ -258,7 +258,7 @@ public final class Shipper {
      * it is put back uncharged and the disk is skipped for the rest of the pass. Empty if the disk root is fine.
      */
     private Optional<Result> diskDown(CatalogFile f, Path root, Set<String> down) {
-        Optional<String> why = DiskPaths.rootUnavailable(root, Math.max(1, catalog.countLocalCopies(f.disk())));
+        Optional<String> why = DiskPaths.rootUnavailable(catalog, f.disk(), root);
         if (why.isEmpty()) {
             return Optional.empty();
         }

@@ -455,7 +455,7 @@ class FtsMoverContractTest {
         mover.move();
         String job = fx.row(f).tapeTransferId();
         fx.server.advance(job);
-        // a poller claims it and dies: its lease runs out, and the claim is taken over through the submission path
+        // a poller claims it and dies: its lease runs out, and the in-flight check takes the claim over (no attempt charged)
         due();
         assertThat(fx.catalog.claimInFlight(10)).hasSize(1);
         fx.clock.advance(Duration.ofMinutes(31));
@@ -463,6 +463,7 @@ class FtsMoverContractTest {
         assertThat(fx.server.jobCount()).as("no second job").isEqualTo(1);
         assertThat(fx.row(f).state()).isEqualTo(FileState.TAPE_SUBMITTED);
         assertThat(fx.row(f).tapeTransferId()).isEqualTo(job);
+        assertThat(fx.row(f).attempts()).as("a takeover of a file whose job is at FTS is no failed attempt").isZero();
         fx.server.complete(job);
         due();
         assertThat(mover.move().onTape()).isEqualTo(1);

@@ -1,5 +1,6 @@
 package org.migdal.dm.archive;
 
+import org.migdal.dm.catalog.Catalog;
 import org.migdal.dm.catalog.CatalogFile;
 import org.migdal.dm.catalog.Changes;
 import org.migdal.dm.catalog.ClaimPolicy;
@@ -126,37 +127,56 @@ final class FtsMoverFixture implements AutoCloseable {
         return new FtsMover(catalog, disk, tape, client, s, clock);
     }
 
+    /** A mover of another catalog handle (another process, or another catalog) against the same FTS and storage. */
+    FtsMover mover(Catalog other, FtsClient client) {
+        return new FtsMover(other, disk, tape, client, settings(), clock);
+    }
+
+    /** Another handle, as another process ({@code owner}) would open it, on the SQLite catalog file {@code file}. */
+    JdbcCatalog open(String file, String owner) {
+        return JdbcCatalog.open("sqlite:" + base.resolve(file), null, null,
+                new ClaimPolicy(owner, Duration.ofMinutes(30), 5, Duration.ofMinutes(1)), clock, 4);
+    }
+
     /**
      * {@code n} files driven through the catalog to COMPRESSED, each with a real compressed copy (random bytes) in the
      * disk folder whose size and adler32 are recorded.
      */
     List<CatalogFile> compressed(int n) throws IOException {
+        return compressed(catalog, RUN, n, random);
+    }
+
+    /**
+     * As {@link #compressed(int)}, in {@code cat}, for files of run {@code run}; the compressed bytes come from {@code rnd}
+     * (and are written to the disk folder, replacing any copy of the same name).
+     */
+    List<CatalogFile> compressed(JdbcCatalog cat, String run, int n, Random rnd) throws IOException {
         List<NewFile> news = new ArrayList<>();
         List<String> lfns = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            int k = nextIndex++;
-            String lfn = String.format(Locale.ROOT, "/2208/220803/%s/%s.CAL.%04d.dat", RUN, RUN, k);
+            int k = cat == catalog && run.equals(RUN) ? nextIndex++ : i;
+            String lfn = String.format(Locale.ROOT, "/2208/220803/%s/%s.CAL.%04d.dat", run, run, k);
             lfns.add(lfn);
-            news.add(new NewFile(lfn, "data1", "/data1/" + RUN + "/" + RUN + String.format(Locale.ROOT, ".CAL.%04d.dat", k), RUN,
+            news.add(new NewFile(lfn, "data1", "/data1/" + run + "/" + run + String.format(Locale.ROOT, ".CAL.%04d.dat", k), run,
                     4096, Instant.parse("2022-08-03T14:54:47Z")));
         }
-        catalog.register(news);
-        for (CatalogFile f : catalog.claim(Stage.SHIP, n)) {
-            catalog.advance(f, FileState.ON_DISK_STORAGE, Changes.none().adler32("0badc0de"), "ship", "test: shipped");
+        cat.register(news);
+        for (CatalogFile f : cat.claim(Stage.SHIP, n)) {
+            cat.advance(f, FileState.ON_DISK_STORAGE, Changes.none().adler32("0badc0de"), "ship", "test: shipped");
         }
-        for (CatalogFile f : catalog.claim(Stage.COMPRESS, n)) {
+        for (CatalogFile f : cat.claim(Stage.COMPRESS, n)) {
             String name = f.lfn() + ".bz2";
-            byte[] bytes = new byte[512 + random.nextInt(2048)];
-            random.nextBytes(bytes);
+            byte[] bytes = new byte[512 + rnd.nextInt(2048)];
+            rnd.nextBytes(bytes);
             Path p = disk.folder().resolve(name.substring(1));
             Files.createDirectories(p.getParent());
             Files.write(p, bytes);
-            catalog.advance(f, FileState.COMPRESSED, Changes.none().compressed(name, bytes.length, adler32(bytes)), "compress",
+            cat.advance(f, FileState.COMPRESSED, Changes.none().compressed(name, bytes.length, adler32(bytes)), "compress",
                     "test: compressed");
         }
         List<CatalogFile> out = new ArrayList<>();
         for (String lfn : lfns) {
-            CatalogFile f = row(lfn);
+            CatalogFile f = cat.find(lfn).orElseThrow();
             assertThat(f.state()).isEqualTo(FileState.COMPRESSED);
             out.add(f);
         }

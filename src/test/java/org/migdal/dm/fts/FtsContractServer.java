@@ -154,13 +154,14 @@ public final class FtsContractServer implements AutoCloseable {
         JsonNode metadata;
         String activity;
         String state;
-        String reason = "";
+        String reason; // null until url-copy or the archive poller reports one (fts-rest-flask sends null, not "")
         Instant start;
         Instant finish;
         Instant archiveStart;
         Instant archiveFinish;
         Long filesize;
         Outcome outcome = Outcome.OK;
+        String[] misreport; // {dest_surl, filesize, checksum} reported instead, null parts unchanged
     }
 
     private static final class StoredJob {
@@ -318,7 +319,7 @@ public final class FtsContractServer implements AutoCloseable {
                             ObjectNode d = md.putObject("dst_file");
                             d.put("file_size", f.userFilesize == null ? 0 : f.userFilesize);
                             d.put("checksum_type", "ADLER32");
-                            d.put("checksum_value", f.checksum.contains(":") ? f.checksum.substring(f.checksum.indexOf(':') + 1) : "");
+                            putNullable(d, "checksum_value", f.checksum.contains(":") ? f.checksum.substring(f.checksum.indexOf(':') + 1) : null);
                             d.put("file_on_tape", true);
                             d.put("file_on_disk", false);
                         }
@@ -349,6 +350,15 @@ public final class FtsContractServer implements AutoCloseable {
             }
         }
         recompute(j, now);
+    }
+
+    /**
+     * From now on the row of {@code destination} in job {@code jobId} reports another destination, size or checksum
+     * (null: unchanged), as a row about some other file would: what a client must not take for its own file.
+     */
+    public synchronized void misreport(String jobId, String destination, String dest, Long filesize, String checksum) {
+        StoredFile f = jobs.get(jobId).files.stream().filter(x -> x.dest.equals(destination)).findFirst().orElseThrow();
+        f.misreport = new String[] {dest, filesize == null ? null : String.valueOf(filesize), checksum};
     }
 
     /** Advances until the job is terminal. */
@@ -565,7 +575,11 @@ public final class FtsContractServer implements AutoCloseable {
     private void whoami(HttpExchange ex, User u) throws IOException {
         ObjectNode o = F.objectNode();
         o.put("user_dn", u.dn());
-        o.putArray("dn").add(u.dn());
+        ArrayNode dns = o.putArray("dn"); // fts-rest-flask lists the DN as gridsite and as mod_ssl give it
+        dns.add(u.dn());
+        if (u.dn().startsWith("/")) {
+            dns.add(rfc2253(u.dn()));
+        }
         o.put("base_id", BASE_ID);
         ArrayNode voms = o.putArray("voms_cred");
         u.fqans().forEach(voms::add);
@@ -604,6 +618,10 @@ public final class FtsContractServer implements AutoCloseable {
             return;
         }
         String dlg = seg[1];
+        if (!dlg.equals(u.dlgId())) { // fts-rest-flask checks the id first, for every method (anonymous: no id)
+            flaskError(ex, 403, "The requested ID and the credentials ID do not match");
+            return;
+        }
         if (seg.length == 2 && method.equals("GET")) {
             Delegation d = delegations.get(dlg);
             if (d == null) {
@@ -615,7 +633,7 @@ public final class FtsContractServer implements AutoCloseable {
             }
             ObjectNode o = F.objectNode();
             o.put("termination_time", fmt(d.termination()));
-            o.putArray("voms_attrs");
+            o.putArray("voms_attrs").add(""); // no VOMS attributes: "" split on "\n" (fts-rest-flask)
             sendJson(ex, 200, o, false);
             return;
         }
@@ -1166,12 +1184,12 @@ public final class FtsContractServer implements AutoCloseable {
         } else {
             o.put("max_time_in_queue", j.maxTimeInQueue);
         }
-        o.put("destination_spacetoken", "");
+        o.putNull("destination_spacetoken");
         o.putNull("internal_job_params");
         o.put("dst_file_report", j.dstFileReport);
         putNullable(o, "overwrite_flag", j.overwriteFlag);
         putNullable(o, "job_finished", j.finished == null ? null : fmt(j.finished));
-        o.put("source_spacetoken", "");
+        o.putNull("source_spacetoken");
         o.put("copy_pin_lifetime", j.copyPin);
         o.put("verify_checksum", j.verify);
         o.put("bring_online", j.bringOnline);
@@ -1198,16 +1216,17 @@ public final class FtsContractServer implements AutoCloseable {
         o.put("file_state", f.state);
         putNullable(o, "transfer_host", f.start == null ? null : "fts-node-03.example.org");
         o.put("source_surl", f.source);
-        o.put("dest_surl", f.dest);
+        o.put("dest_surl", f.misreport != null && f.misreport[0] != null ? f.misreport[0] : f.dest);
         o.putNull("staging_host");
-        o.put("reason", f.reason);
+        putNullable(o, "reason", f.reason);
         o.put("recoverable", false);
-        if (f.filesize == null) {
+        Long size = f.misreport != null && f.misreport[1] != null && f.filesize != null ? Long.valueOf(f.misreport[1]) : f.filesize;
+        if (size == null) {
             o.putNull("filesize");
         } else {
-            o.put("filesize", f.filesize);
+            o.put("filesize", size);
         }
-        o.put("checksum", f.checksum);
+        o.put("checksum", f.misreport != null && f.misreport[2] != null ? f.misreport[2] : f.checksum);
         putNullable(o, "finish_time", f.finish == null ? null : fmt(f.finish));
         putNullable(o, "start_time", f.start == null ? null : fmt(f.start));
         putNullable(o, "archive_start_time", f.archiveStart == null ? null : fmt(f.archiveStart));
@@ -1244,9 +1263,16 @@ public final class FtsContractServer implements AutoCloseable {
         o.putNull("scitag");
         o.putNull("src_token_id");
         o.putNull("dst_token_id");
-        o.put("file_state_initial", "");
-        o.putArray("retries");
+        o.putNull("file_state_initial");
+        // no "retries": fts-rest-flask 3.13 does not serialise the retries backref in file rows
         return o;
+    }
+
+    /** {@code /DC=org/DC=test/CN=Test User} as mod_ssl writes it: {@code CN=Test User,DC=test,DC=org}. */
+    static String rfc2253(String slashDn) {
+        List<String> rdns = new ArrayList<>(List.of(slashDn.substring(1).split("/")));
+        Collections.reverse(rdns);
+        return String.join(",", rdns);
     }
 
     private static void putNullable(ObjectNode o, String k, String v) {
