@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * One row of the catalog: a raw file and everything known about its copies. Times are
- * {@code null} when the event has not happened.
+ * {@code null} when the event has not happened. {@code tapeEvidence} says what confirmed the tape copy
+ * (e.g. {@code "archiveinfo locality TAPE at https://…"}), {@code null} until it is ON_TAPE.
  */
 public record CatalogFile(
         long id,
@@ -33,5 +34,6 @@ public record CatalogFile(
         FileState quarantinedFrom,
         String claimOwner,
         Instant claimExpires,
-        Instant updatedAt) {
+        Instant updatedAt,
+        String tapeEvidence) {
 }

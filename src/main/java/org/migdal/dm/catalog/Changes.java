@@ -13,6 +13,7 @@ public final class Changes {
         COMPRESSED_SIZE("compressed_size"),
         COMPRESSED_ADLER32("compressed_adler32"),
         TAPE_TRANSFER_ID("tape_transfer_id"),
+        TAPE_EVIDENCE("tape_evidence"),
         SIZE("size"),
         MTIME("mtime");
 
@@ -43,6 +44,12 @@ public final class Changes {
 
     public Changes tapeTransferId(String v) {
         values.put(Column.TAPE_TRANSFER_ID, v);
+        return this;
+    }
+
+    /** What confirmed the tape copy ({@link org.migdal.dm.storage.CopyCheck.Evidence#tape()}). */
+    public Changes tapeEvidence(String v) {
+        values.put(Column.TAPE_EVIDENCE, v);
         return this;
     }
 

@@ -87,7 +87,8 @@ final class Context implements AutoCloseable {
 
     StorageEndpoint tape() {
         if (tape == null) {
-            tape = Endpoints.open(config.storage().tape(), auth(config.storage().tape(), config.storage().tapeAuth()));
+            tape = Endpoints.open(config.storage().tape(), auth(config.storage().tape(), config.storage().tapeAuth()),
+                    Optional.ofNullable(config.storage().tapeRestApi()).map(java.net.URI::create));
         }
         return tape;
     }
@@ -223,9 +224,10 @@ final class Context implements AutoCloseable {
             return new FtsMover(catalog(), disk(), tape(), fts(), new FtsMover.Settings(config.archive().jobsPerCycle(),
                     10_000, f.filesPerJob(), Duration.ofHours(f.archiveTimeoutHours()), f.retry(),
                     Duration.ofSeconds(f.pollSeconds()), Duration.ofHours(f.inFlightMarginHours()),
-                    catalog().owner() + "@" + clock.instant()), clock);
+                    catalog().owner() + "@" + clock.instant()), clock, config.archive().requireTapeResidency()
+                    ? org.migdal.dm.storage.CopyCheck.Residency.REQUIRED : org.migdal.dm.storage.CopyCheck.Residency.RECORDED);
         }
-        return new BuiltinMover(catalog(), disk(), tape(), config.archive().jobsPerCycle(), config.archive().waitForTapeFlag(),
+        return new BuiltinMover(catalog(), disk(), tape(), config.archive().jobsPerCycle(), config.archive().requireTapeResidency(),
                 Duration.ofHours(config.archive().tapeTimeoutHours()), clock);
     }
 

@@ -42,9 +42,9 @@ public final class Adler32s {
             a.update(buf, 0, r);
             n += r;
         }
-        return new Sum(n, hex(a.getValue()));
+        return new Sum(n, Checksum.adler32(a.getValue()));
     }
 
-    public record Sum(long bytes, String adler32) {
+    public record Sum(long bytes, Checksum adler32) {
     }
 }

@@ -86,12 +86,18 @@ public final class DavEndpoint implements StorageEndpoint {
     private final SSLContext ssl;
     private final HttpClient http;
     private final Optional<String> token;
+    private final TapeRestClient tapeRest;
 
     public DavEndpoint(URI base, StorageAuth auth) {
         this(base, auth, Options.defaults());
     }
 
     public DavEndpoint(URI base, StorageAuth auth, Options options) {
+        this(base, auth, options, Optional.empty());
+    }
+
+    /** {@code tapeRestApi}: the WLCG Tape REST API ({@code storage.tapeRestApi}); empty: discovered through .well-known. */
+    public DavEndpoint(URI base, StorageAuth auth, Options options, Optional<URI> tapeRestApi) {
         this.base = base;
         this.auth = auth;
         this.options = options;
@@ -113,6 +119,7 @@ public final class DavEndpoint implements StorageEndpoint {
                 .sslContext(ssl)
                 .sslParameters(TlsContexts.parameters())
                 .build();
+        this.tapeRest = new TapeRestClient(wireBase, tapeRestApi, http, token, options.requestTimeout());
     }
 
     private static URI wire(URI base) {
@@ -479,7 +486,7 @@ public final class DavEndpoint implements StorageEndpoint {
     }
 
     @Override
-    public String checksum(String path) throws StorageException {
+    public Checksum checksum(String path) throws StorageException {
         String url = urlOf(path);
         URI u = wireUri(path);
         int attempts = Math.max(1, options.digestAttempts());
@@ -493,7 +500,7 @@ public final class DavEndpoint implements StorageEndpoint {
             List<String> digests = res.response().headers().allValues("Digest");
             Digest d = parseDigest(digests);
             if (d.adler32().isPresent()) {
-                return d.adler32().get();
+                return Checksum.adler32(d.adler32().get());
             }
             if (d.malformed().isPresent()) {
                 throw new StorageException(StorageException.Kind.OTHER, url, "HEAD " + shown(res.finalUri())
@@ -892,5 +899,22 @@ public final class DavEndpoint implements StorageEndpoint {
         } catch (StorageException e) {
             return "; a partial file may remain (delete failed: " + excerpt(e.getMessage()) + ")";
         }
+    }
+
+    // ---------------------------------------------------------------- tape residency
+
+    /**
+     * Asked through the WLCG Tape REST API ({@link TapeRestClient}): WebDAV itself has no tape residency, and the
+     * {@code FileLocality} dCache shows in PROPFIND is no proof ({@code NEARLINE} is also given to disk-only files).
+     */
+    @Override
+    public TapeResidency tapeResidency(String path, RemoteFile stat) throws StorageException {
+        return tapeRest.archiveInfo(serverPath(path), urlOf(path));
+    }
+
+    /** The path the server knows a file by (what archiveinfo is asked about): the base URL's path plus the relative path. */
+    String serverPath(String path) throws StorageException {
+        String basePath = percentDecode(wireBase.getRawPath() == null ? "" : wireBase.getRawPath());
+        return (basePath + "/" + String.join("/", segments(path))).replaceAll("/{2,}", "/");
     }
 }
