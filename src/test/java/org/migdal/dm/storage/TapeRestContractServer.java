@@ -79,6 +79,27 @@ public final class TapeRestContractServer implements AutoCloseable {
         return List.copyOf(archiveInfoBodies);
     }
 
+    /** How many requests of this method reached this path. */
+    public int requests(String method, String path) {
+        int n = 0;
+        for (DavScriptServer.Request r : http.requests(method)) {
+            String t = r.target.indexOf('?') < 0 ? r.target : r.target.substring(0, r.target.indexOf('?'));
+            if (t.equals(path)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The Content-Type of every archiveinfo POST, in order. */
+    public List<String> archiveInfoContentTypes() {
+        List<String> out = new ArrayList<>();
+        for (DavScriptServer.Request r : http.requests("POST")) {
+            out.add(r.header("Content-Type"));
+        }
+        return out;
+    }
+
     public String serverPath(String relative) {
         return basePath + (relative.startsWith("/") ? relative : "/" + relative);
     }
