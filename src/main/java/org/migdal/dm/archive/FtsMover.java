@@ -453,8 +453,11 @@ public final class FtsMover implements TapeMover {
         }
         log.warn("FTS3 job {} says {} is on tape, not yet confirmed by the tape endpoint: {}", jobId, f.lfn(), problem);
         c.cycle = c.cycle.plus(new Cycle(0, 0, 0, 0, 0, 1, 0));
-        release(f, clock.instant().plus(nextPoll(inFlight, settings.pollInterval())), "FTS job " + jobId
-                + " says the file is on tape; not yet confirmed by the tape endpoint (" + problem + "); checking again later");
+        String note = "FTS job " + jobId + " says the file is on tape; not yet confirmed by the tape endpoint (" + problem
+                + "); checking again later";
+        List<FileEvent> history = catalog.events(f.id());
+        boolean repeated = !history.isEmpty() && note.equals(history.get(history.size() - 1).message());
+        release(f, clock.instant().plus(nextPoll(inFlight, settings.pollInterval())), repeated ? null : note);   // once per condition
     }
 
     /**
