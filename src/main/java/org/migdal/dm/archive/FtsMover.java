@@ -387,7 +387,7 @@ public final class FtsMover implements TapeMover {
             String msg = "on tape: FTS3 job " + jobId + " FINISHED at " + at + " (copied " + copied + ", tape confirmed "
                     + archived + " through archive monitoring); " + jf.destSurl() + ", " + f.compressedSize()
                     + " bytes, adler32 " + f.compressedAdler32() + " verified by FTS at both ends";
-            confirmOnTape(f, job, msg, c, cancelled);
+            confirmOnTape(f, job, msg, c);
             return;
         }
         if (FtsStates.isFileFinal(state, job.jobState())) {
@@ -396,7 +396,7 @@ public final class FtsMover implements TapeMover {
             if (exists.isPresent()) {
                 confirmOnTape(f, job, "on tape: FTS3 job " + jobId + " " + state + " with \"" + reason + "\", but its dst_file"
                         + " report shows the destination " + jf.destSurl() + " " + exists.get() + ": the copy on tape is this file",
-                        c, cancelled);
+                        c);
                 return;
             }
             c.failure(catalog, f, "tape", "FTS job " + jobId + ": " + reason, false);
@@ -422,7 +422,7 @@ public final class FtsMover implements TapeMover {
      * none, fails the attempt (submitted again); a copy not yet reported on tape, or an endpoint that cannot answer now,
      * is checked again later, within the in-flight limit.
      */
-    private void confirmOnTape(CatalogFile f, Job job, String ftsSays, Counter c, Set<String> cancelled) {
+    private void confirmOnTape(CatalogFile f, Job job, String ftsSays, Counter c) {
         String jobId = job.jobId();
         String problem;
         try {
