@@ -130,4 +130,21 @@ class FtsTapeResidencyContractTest {
         assertThat(after.lastError()).contains("FTS job " + job + " says the file is on tape, but").contains(fx.tapeUrl(f))
                 .contains("has adler32").contains("expected " + f.compressedAdler32());
     }
+
+    @Test
+    void finishedWithATapeCopyOfTheWrongSizeIsAFailureNotOnTape() throws Exception {
+        fx = new FtsMoverFixture(dir, pki, 5, Duration.ZERO);
+        CatalogFile f = fx.compressed(1).get(0);
+        FtsMover mover = fx.mover(fx.x509());
+        mover.move();
+        String job = fx.row(f).tapeTransferId();
+        fx.server.complete(job);
+        Files.write(fx.onTape(f), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+        fx.clock.advance(Duration.ofMinutes(61));
+        mover.move();
+        CatalogFile after = fx.row(f);
+        assertThat(after.state()).isEqualTo(FileState.COMPRESSED);
+        assertThat(after.lastError()).contains("FTS job " + job + " says the file is on tape, but").contains(fx.tapeUrl(f))
+                .contains("has " + (f.compressedSize() + 1) + " bytes, expected " + f.compressedSize());
+    }
 }
