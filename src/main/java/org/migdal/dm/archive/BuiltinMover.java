@@ -9,7 +9,8 @@ import org.migdal.dm.health.EndpointHealth;
 import org.migdal.dm.health.Failures;
 import org.migdal.dm.catalog.LostClaimException;
 import org.migdal.dm.catalog.Stage;
-import org.migdal.dm.storage.RemoteFile;
+import org.migdal.dm.storage.Checksum;
+import org.migdal.dm.storage.CopyCheck;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
 import org.slf4j.Logger;
@@ -20,11 +21,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The embedded tape mover: copies each compressed file from disk storage to the tape endpoint itself and
- * confirms size and adler32 from the tape endpoint before marking it ON_TAPE.
+ * confirms it there ({@link CopyCheck}: size, adler32 and, where the endpoint can tell, tape residency) before marking
+ * it ON_TAPE with the evidence.
  */
 public final class BuiltinMover implements TapeMover {
     private static final Logger log = LoggerFactory.getLogger(BuiltinMover.class);
@@ -33,30 +34,31 @@ public final class BuiltinMover implements TapeMover {
     private final StorageEndpoint disk;
     private final StorageEndpoint tape;
     private final int batch;
-    private final boolean waitForTapeFlag;
+    private final CopyCheck.Residency residency;
     private final Duration tapeTimeout;
     private final Clock clock;
     private final Failures failures;
     /** The disk storage or the tape failed as a whole during this pass: no other file is started. */
     private boolean halted;
 
-    /** The embedded default: confirms by size and adler32, and by the tape flag where the endpoint reports one. */
+    /** The embedded default: confirms by size and adler32, and by tape residency where the endpoint reports it. */
     public BuiltinMover(Catalog catalog, StorageEndpoint disk, StorageEndpoint tape, int batch) {
         this(catalog, disk, tape, batch, true, Duration.ofHours(72), Clock.systemUTC());
     }
 
     /**
-     * {@code waitForTapeFlag}: where the tape endpoint reports tape residency (xroot {@code BackUpExists}), a file is
-     * ON_TAPE only once the flag is set, polled with growing intervals up to {@code tapeTimeout}; where it cannot tell
-     * ({@code file://}), size and adler32 confirm it.
+     * {@code requireTapeResidency} ({@code archive.requireTapeResidency}): where the tape endpoint reports tape residency
+     * (xroot {@code BackUpExists}, Tape REST API archiveinfo), a file is ON_TAPE only once it reports a tape copy,
+     * polled with growing intervals up to {@code tapeTimeout}; where it cannot tell ({@code file://}), size and adler32
+     * confirm it. When false, size and adler32 confirm it and the residency seen is only recorded.
      */
-    public BuiltinMover(Catalog catalog, StorageEndpoint disk, StorageEndpoint tape, int batch, boolean waitForTapeFlag,
+    public BuiltinMover(Catalog catalog, StorageEndpoint disk, StorageEndpoint tape, int batch, boolean requireTapeResidency,
                         Duration tapeTimeout, Clock clock) {
         this.catalog = catalog;
         this.disk = disk;
         this.tape = tape;
         this.batch = batch;
-        this.waitForTapeFlag = waitForTapeFlag;
+        this.residency = requireTapeResidency ? CopyCheck.Residency.REQUIRED : CopyCheck.Residency.RECORDED;
         this.tapeTimeout = tapeTimeout;
         this.clock = clock;
         this.failures = new Failures(new EndpointHealth(catalog, clock));
@@ -91,30 +93,26 @@ public final class BuiltinMover implements TapeMover {
         return total;
     }
 
-    /** A copy waiting for the tape flag: ON_TAPE once it is set, checked again later otherwise, failed after the timeout. */
+    /** A copy waiting for its tape copy: ON_TAPE once the endpoint reports it, checked again later otherwise, failed after the timeout. */
     private ArchiveReport poll(CatalogFile f) {
         String name = f.compressedName();
         String url = tape.urlOf(name);
         try {
-            Optional<RemoteFile> remote = tape.stat(name);
-            if (remote.isEmpty() || remote.get().size() != f.compressedSize()) {
-                return failure(f, "tape endpoint shows " + remote.map(r -> r.size() + " bytes").orElse("no file") + " for " + url
-                        + " while waiting for its tape copy; it will be copied again", false);
-            }
-            if (Boolean.TRUE.equals(remote.get().onTape())) {
-                String sum = tape.checksum(name);
-                if (!sum.equals(f.compressedAdler32())) {
-                    return failure(f, "tape endpoint reports adler32 " + sum + " for " + url + ", expected " + f.compressedAdler32(), false);
-                }
-                catalog.advance(f, FileState.ON_TAPE, Changes.none(), "tape", "on tape: " + url + " has the tape copy flag"
-                        + " (BackUpExists), " + f.compressedSize() + " bytes and adler32 " + sum);
+            CopyCheck.Outcome copy = CopyCheck.confirm(tape, name, f.compressedSize(), Checksum.adler32(f.compressedAdler32()), residency);
+            if (copy instanceof CopyCheck.Confirmed c) {
+                catalog.advance(f, FileState.ON_TAPE, Changes.none().tapeEvidence(c.evidence().tape()), "tape",
+                        "on tape: " + c.evidence().describe());
                 return new ArchiveReport(0, 1, 0, 0, 0, 0);
+            }
+            CopyCheck.Mismatch m = (CopyCheck.Mismatch) copy;
+            if (m.problem() != CopyCheck.Problem.NOT_ON_TAPE) {
+                return failure(f, "while waiting for its tape copy: " + m.message() + "; it will be copied again", false);
             }
             Instant since = f.tapeSubmittedAt() != null ? f.tapeSubmittedAt() : clock.instant();
             Duration waited = Duration.between(since, clock.instant());
             if (waited.compareTo(tapeTimeout) > 0) {
-                return failure(f, url + " has no tape copy flag after " + waited.toHours() + " h (archive.tapeTimeoutHours "
-                        + tapeTimeout.toHours() + "); it will be copied again", false);
+                return failure(f, url + " has no tape copy after " + waited.toHours() + " h (archive.tapeTimeoutHours "
+                        + tapeTimeout.toHours() + "; the endpoint says: " + m.found() + "); it will be copied again", false);
             }
             catalog.release(f, Changes.none(), clock.instant().plus(nextPoll(waited)), "tape-poll", null);
             return new ArchiveReport(0, 0, 0, 0, 0, 0);
@@ -138,39 +136,34 @@ public final class BuiltinMover implements TapeMover {
         if (name == null || f.compressedSize() == null || f.compressedAdler32() == null) {
             return failure(f, "no compressed copy is recorded; cannot archive", true);
         }
+        Checksum expected = Checksum.adler32(f.compressedAdler32());
         try {
-            Optional<RemoteFile> existing = tape.stat(name);
-            boolean already = existing.isPresent() && existing.get().size() == f.compressedSize()
-                    && tape.checksum(name).equals(f.compressedAdler32());
+            CopyCheck.Outcome before = CopyCheck.confirm(tape, name, f.compressedSize(), expected, CopyCheck.Residency.NOT_ASKED);
+            boolean already = before instanceof CopyCheck.Confirmed;
             if (!already) {
+                boolean exists = ((CopyCheck.Mismatch) before).problem() != CopyCheck.Problem.MISSING;
                 try (InputStream in = disk.open(name)) {
-                    StorageEndpoint.Sent sent = tape.put(in, f.compressedSize(), name, existing.isPresent());
-                    if (!sent.adler32().equals(f.compressedAdler32())) {
+                    StorageEndpoint.Sent sent = tape.put(in, f.compressedSize(), name, exists);
+                    if (!sent.adler32().equals(expected)) {
                         return failure(f, "the compressed copy " + disk.urlOf(name) + " read back with adler32 " + sent.adler32()
-                                + " instead of " + f.compressedAdler32() + "; disk storage copy damaged", false);
+                                + " instead of " + expected + "; disk storage copy damaged", false);
                     }
                 }
             }
-            Optional<RemoteFile> remote = tape.stat(name);
-            if (remote.isEmpty() || remote.get().size() != f.compressedSize()) {
-                return failure(f, "tape endpoint reports " + remote.map(r -> r.size() + " bytes").orElse("no file") + " for " + url
-                        + ", expected " + f.compressedSize(), false);
-            }
-            String sum = tape.checksum(name);
-            if (!sum.equals(f.compressedAdler32())) {
-                return failure(f, "tape endpoint reports adler32 " + sum + " for " + url + ", expected " + f.compressedAdler32(), false);
-            }
+            CopyCheck.Outcome copy = CopyCheck.confirm(tape, name, f.compressedSize(), expected, residency);
             Changes id = Changes.none().tapeTransferId("builtin:" + catalog.owner());
-            if (waitForTapeFlag && Boolean.FALSE.equals(remote.get().onTape())) {
+            if (copy instanceof CopyCheck.Mismatch m) {
+                if (m.problem() != CopyCheck.Problem.NOT_ON_TAPE) {
+                    return failure(f, "tape copy differs: " + m.message(), false);
+                }
                 catalog.release(f, id, clock.instant().plus(nextPoll(Duration.ZERO)), "tape",
                         (already ? "already at " : "copied to ") + url + "; tape endpoint confirms " + f.compressedSize()
-                                + " bytes and adler32 " + sum + "; waiting for its tape copy flag (BackUpExists)");
+                                + " bytes and adler32 " + expected + "; waiting for its tape copy (" + m.found() + ")");
                 return new ArchiveReport(0, 0, 0, 0, 0, 0);
             }
-            catalog.advance(f, FileState.ON_TAPE, id, "tape",
-                    (already ? "already on tape: " : "copied to tape: ") + url + "; tape endpoint confirms "
-                            + f.compressedSize() + " bytes and adler32 " + sum
-                            + (Boolean.TRUE.equals(remote.get().onTape()) ? " and its tape copy flag" : ""));
+            CopyCheck.Evidence e = copy.confirmed().orElseThrow();
+            catalog.advance(f, FileState.ON_TAPE, id.tapeEvidence(e.tape()), "tape",
+                    (already ? "already on tape: " : "copied to tape: ") + e.describe());
             return new ArchiveReport(0, 1, 0, 0, 0, 0);
         } catch (StorageException e) {
             Failure failure = failures.of(e, "tape copy of " + disk.urlOf(name) + " to " + url + " failed", tape, disk);

@@ -12,7 +12,8 @@ import org.migdal.dm.catalog.LostClaimException;
 import org.migdal.dm.catalog.Stage;
 import org.migdal.dm.compress.Compressor;
 import org.migdal.dm.storage.Adler32s;
-import org.migdal.dm.storage.RemoteFile;
+import org.migdal.dm.storage.Checksum;
+import org.migdal.dm.storage.CopyCheck;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
 import org.migdal.dm.storage.StorageNames;
@@ -128,29 +129,26 @@ public final class Compression {
                         + " the storage copy is damaged. Nothing was uploaded", true);
             }
             Adler32s.Sum check = compressor.decompressedSum(scratch);
-            if (check.bytes() != f.size() || !check.adler32().equals(f.adler32())) {
+            if (check.bytes() != f.size() || !check.adler32().equals(Checksum.adler32(f.adler32()))) {
                 return failure(f, "decompressing the " + compressor.codec() + " copy gave " + check.bytes() + " bytes with adler32 "
                         + check.adler32() + " instead of " + f.size() + " bytes with " + f.adler32() + "; not uploaded", false);
             }
-            Optional<RemoteFile> existing = disk.stat(name);
+            boolean existing = disk.stat(name).isPresent();
+            Checksum compressedSum = Checksum.adler32(r.compressedAdler32());
             catalog.fence(f); // a worker that lost its claim puts nothing in place
             StorageEndpoint.Sent sent;
             try (InputStream in = Files.newInputStream(scratch)) {
-                sent = disk.put(in, r.compressedBytes(), name, existing.isPresent());
+                sent = disk.put(in, r.compressedBytes(), name, existing);
             }
-            if (!sent.adler32().equals(r.compressedAdler32())) {
+            if (!sent.adler32().equals(compressedSum)) {
                 return failure(f, "the scratch file " + scratch + " changed between compression and upload", false);
             }
-            Optional<RemoteFile> remote = disk.stat(name);
-            if (remote.isEmpty() || remote.get().size() != r.compressedBytes()) {
-                return failure(f, "storage reports " + remote.map(x -> x.size() + " bytes").orElse("no file") + " for " + url
-                        + " after uploading " + r.compressedBytes() + " bytes", false);
+            CopyCheck.Outcome copy = CopyCheck.confirm(disk, name, r.compressedBytes(), compressedSum, CopyCheck.Residency.NOT_ASKED);
+            if (copy instanceof CopyCheck.Mismatch m) {
+                return failure(f, "after uploading " + r.compressedBytes() + " bytes with adler32 " + compressedSum
+                        + " the storage copy differs: " + m.message(), false);
             }
-            String remoteSum = disk.checksum(name);
-            if (!remoteSum.equals(r.compressedAdler32())) {
-                return failure(f, "storage reports adler32 " + remoteSum + " for " + url + " but the uploaded bytes have "
-                        + r.compressedAdler32(), false);
-            }
+            Checksum remoteSum = copy.confirmed().orElseThrow().checksum();
             catalog.advance(f, FileState.COMPRESSED, Changes.none().compressed(name, r.compressedBytes(), r.compressedAdler32()),
                     "compress", String.format(java.util.Locale.ROOT,
                             "%s %d → %d bytes (%.2f×); decompressed in-process: %d bytes, adler32 %s = raw; uploaded to %s,"

@@ -14,6 +14,8 @@ import org.migdal.dm.fts.Job;
 import org.migdal.dm.fts.JobFile;
 import org.migdal.dm.fts.JobLookup;
 import org.migdal.dm.storage.RemoteFile;
+import org.migdal.dm.storage.Checksum;
+import org.migdal.dm.storage.CopyCheck;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
 import org.slf4j.Logger;
@@ -138,9 +140,21 @@ public final class FtsMover implements TapeMover {
     private final Settings settings;
     private final Clock clock;
     private final FtsSubmitter submitter;
+    private final CopyCheck.Residency residency;
     private volatile Cycle last = Cycle.NONE;
 
+    /** Tape residency required where the tape endpoint can tell ({@code archive.requireTapeResidency}, the default). */
     public FtsMover(Catalog catalog, StorageEndpoint disk, StorageEndpoint tape, FtsClient fts, Settings settings, Clock clock) {
+        this(catalog, disk, tape, fts, settings, clock, CopyCheck.Residency.REQUIRED);
+    }
+
+    /**
+     * {@code residency}: how a FINISHED (or already-on-tape, or purged) file is confirmed at the tape endpoint before it
+     * is ON_TAPE ({@link CopyCheck}): FTS's word alone is never enough.
+     */
+    public FtsMover(Catalog catalog, StorageEndpoint disk, StorageEndpoint tape, FtsClient fts, Settings settings, Clock clock,
+                    CopyCheck.Residency residency) {
+        this.residency = Objects.requireNonNull(residency);
         this.catalog = Objects.requireNonNull(catalog);
         this.disk = Objects.requireNonNull(disk);
         this.tape = Objects.requireNonNull(tape);
@@ -333,18 +347,16 @@ public final class FtsMover implements TapeMover {
             String msg = "on tape: FTS3 job " + jobId + " FINISHED at " + at + " (copied " + copied + ", tape confirmed "
                     + archived + " through archive monitoring); " + jf.destSurl() + ", " + f.compressedSize()
                     + " bytes, adler32 " + f.compressedAdler32() + " verified by FTS at both ends";
-            catalog.advance(f, FileState.ON_TAPE, seen.tapeTransferId(jobId), "tape", msg);
-            c.onTape++;
+            confirmOnTape(f, job, msg, seen, c);
             return;
         }
         if (FtsStates.isFileFinal(state, job.jobState())) {
             String reason = jf.reason().isEmpty() ? (job.reason().isEmpty() ? state : job.reason()) : jf.reason();
             Optional<String> exists = existsOnTape(jf, f);
             if (exists.isPresent()) {
-                catalog.advance(f, FileState.ON_TAPE, seen.tapeTransferId(jobId), "tape", "on tape: FTS3 job "
-                        + jobId + " " + state + " with \"" + reason + "\", but its dst_file report shows the destination "
-                        + jf.destSurl() + " " + exists.get() + ": the copy on tape is this file");
-                c.onTape++;
+                confirmOnTape(f, job, "on tape: FTS3 job " + jobId + " " + state + " with \"" + reason + "\", but its dst_file"
+                        + " report shows the destination " + jf.destSurl() + " " + exists.get() + ": the copy on tape is this file",
+                        seen, c);
                 return;
             }
             c.failure(catalog, f, "tape", "FTS job " + jobId + ": " + reason, false);
@@ -365,6 +377,50 @@ public final class FtsMover implements TapeMover {
     }
 
     /**
+     * FTS says the file is on tape; the tape endpoint must say so too ({@link CopyCheck}): the right size and adler32, and
+     * a tape copy where the endpoint can tell. Then ON_TAPE with the evidence. A copy of the wrong size or checksum, or
+     * none, fails the attempt (submitted again); a copy not yet reported on tape, or an endpoint that cannot answer now,
+     * is checked again later, within the in-flight limit.
+     */
+    private void confirmOnTape(CatalogFile f, Job job, String ftsSays, Changes seen, Counter c) {
+        String jobId = job.jobId();
+        String problem;
+        try {
+            CopyCheck.Outcome copy = CopyCheck.confirm(tape, f.compressedName(), f.compressedSize(),
+                    Checksum.adler32(f.compressedAdler32()), residency);
+            if (copy instanceof CopyCheck.Confirmed ok) {
+                catalog.advance(f, FileState.ON_TAPE, seen.tapeTransferId(jobId).tapeEvidence(ok.evidence().tape()),
+                        "tape", ftsSays + "; the tape endpoint confirms: " + ok.evidence().describe());
+                c.onTape++;
+                return;
+            }
+            CopyCheck.Mismatch m = (CopyCheck.Mismatch) copy;
+            if (m.problem() != CopyCheck.Problem.NOT_ON_TAPE) {
+                c.failure(catalog, f, "tape", "FTS job " + jobId + " says the file is on tape, but " + m.message()
+                        + "; it will be submitted again", false);
+                return;
+            }
+            problem = m.message();
+        } catch (StorageException e) {
+            problem = "the tape endpoint could not be asked (" + e.kind() + "): " + e.getMessage();
+        }
+        Instant since = job.submitTime() != null ? job.submitTime() : clock.instant();
+        Duration inFlight = Duration.between(since, clock.instant());
+        if (inFlight.compareTo(settings.maxInFlight()) > 0) {
+            c.failure(catalog, f, "tape", "FTS job " + jobId + " says the file is on tape, but after " + hours(inFlight)
+                    + " the tape endpoint still does not confirm it: " + problem + "; it will be submitted again", false);
+            return;
+        }
+        log.warn("FTS3 job {} says {} is on tape, not yet confirmed by the tape endpoint: {}", jobId, f.lfn(), problem);
+        c.cycle = c.cycle.plus(new Cycle(0, 0, 0, 0, 0, 1, 0));
+        String note = "FTS job " + jobId + " says the file is on tape; not yet confirmed by the tape endpoint (" + problem
+                + "); checking again later";
+        List<FileEvent> history = catalog.events(f.id());
+        boolean repeated = !history.isEmpty() && note.equals(history.get(history.size() - 1).message());
+        release(f, seen, clock.instant().plus(nextPoll(inFlight, settings.pollInterval())), repeated ? null : note); // once per condition
+    }
+
+    /**
      * The exception of reference §7: the file failed because its destination exists (on tape, or overwrite is not
      * enabled), and the {@code dst_file} report shows the same size and adler32, on tape. Returns what was found.
      */
@@ -377,13 +433,13 @@ public final class FtsMover implements TapeMover {
         if (d.isEmpty() || d.get().fileSize() == null || !d.get().fileSize().equals(f.compressedSize())) {
             return Optional.empty();
         }
-        String type = d.get().checksumType();
-        String value = d.get().checksumValue();
-        if (type == null || !type.equalsIgnoreCase("ADLER32") || value == null || !value.matches("[0-9A-Fa-f]{1,8}")) {
+        Checksum sum;
+        try {
+            sum = Checksum.parse(d.get().checksumType(), d.get().checksumValue());
+        } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        String sum = "0".repeat(8 - value.length()) + value.toLowerCase(Locale.ROOT);
-        if (!sum.equals(f.compressedAdler32()) || !d.get().fileOnTape()) {
+        if (!sum.equals(Checksum.adler32(f.compressedAdler32())) || !d.get().fileOnTape()) {
             return Optional.empty();
         }
         return Optional.of("with " + d.get().fileSize() + " bytes, adler32 " + sum + " and file_on_tape true");
@@ -432,8 +488,9 @@ public final class FtsMover implements TapeMover {
     }
 
     /**
-     * FTS does not know the job (purged) or none is recorded: the tape endpoint decides. The right size and adler32, and
-     * the tape flag where the endpoint reports one, is success; anything else fails the attempt (resubmission).
+     * FTS does not know the job (purged) or none is recorded: the tape endpoint decides ({@link CopyCheck}). The right
+     * size and adler32, and a tape copy where the endpoint can tell, is success; anything else fails the attempt
+     * (resubmission).
      */
     private void lastChance(CatalogFile f, String why, Counter c) {
         String name = f.compressedName();
@@ -443,30 +500,14 @@ public final class FtsMover implements TapeMover {
         }
         String url = tape.urlOf(name);
         try {
-            Optional<RemoteFile> r = tape.stat(name);
-            if (r.isEmpty()) {
-                c.failure(catalog, f, "tape", why + "; last-chance check: " + url + " does not exist; it will be submitted again", false);
+            CopyCheck.Outcome copy = CopyCheck.confirm(tape, name, f.compressedSize(), Checksum.adler32(f.compressedAdler32()), residency);
+            if (copy instanceof CopyCheck.Mismatch m) {
+                c.failure(catalog, f, "tape", why + "; last-chance check: " + m.message() + "; it will be submitted again", false);
                 return;
             }
-            if (r.get().size() != f.compressedSize()) {
-                c.failure(catalog, f, "tape", why + "; last-chance check: " + url + " has " + r.get().size() + " bytes, expected "
-                        + f.compressedSize() + "; it will be submitted again", false);
-                return;
-            }
-            String sum = tape.checksum(name);
-            if (!sum.equals(f.compressedAdler32())) {
-                c.failure(catalog, f, "tape", why + "; last-chance check: " + url + " has adler32 " + sum + ", expected "
-                        + f.compressedAdler32() + "; it will be submitted again", false);
-                return;
-            }
-            if (Boolean.FALSE.equals(r.get().onTape())) {
-                c.failure(catalog, f, "tape", why + "; last-chance check: " + url + " has the right size and adler32 but the"
-                        + " tape endpoint reports no tape copy (BackUpExists unset); it will be submitted again", false);
-                return;
-            }
-            catalog.advance(f, FileState.ON_TAPE, Changes.none(), "tape", "on tape (last-chance check): " + why + "; the tape"
-                    + " endpoint has " + url + " with " + f.compressedSize() + " bytes and adler32 " + sum
-                    + (Boolean.TRUE.equals(r.get().onTape()) ? " and its tape copy flag" : " (the endpoint does not report tape residency)"));
+            CopyCheck.Evidence e = copy.confirmed().orElseThrow();
+            catalog.advance(f, FileState.ON_TAPE, Changes.none().tapeEvidence(e.tape()), "tape", "on tape (last-chance check): "
+                    + why + "; the tape endpoint confirms: " + e.describe());
             c.onTape++;
         } catch (StorageException e) {
             c.failure(catalog, f, "tape", why + "; last-chance check of " + url + " failed (" + e.kind() + "): " + e.getMessage()

@@ -4,7 +4,8 @@ import org.migdal.dm.catalog.Catalog;
 import org.migdal.dm.catalog.CatalogFile;
 import org.migdal.dm.catalog.Recall;
 import org.migdal.dm.catalog.RecallStore;
-import org.migdal.dm.storage.RemoteFile;
+import org.migdal.dm.storage.Checksum;
+import org.migdal.dm.storage.CopyCheck;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
 import org.slf4j.Logger;
@@ -55,17 +56,12 @@ public final class Recaller implements RecallMover {
 
     /**
      * Whether what arrived at the destination is what was archived, by the destination's own size and adler32 for the
-     * compressed copy: empty when it confirms, else what it holds instead.
+     * compressed copy ({@link CopyCheck}): empty when it confirms, else what it holds instead.
      */
     static Optional<String> arrivalProblem(StorageEndpoint dest, CatalogFile f) throws StorageException {
-        String name = f.compressedName();
-        Optional<RemoteFile> arrived = dest.stat(name);
-        String sum = arrived.isPresent() ? dest.checksum(name) : null;
-        if (arrived.isPresent() && arrived.get().size() == f.compressedSize() && f.compressedAdler32().equals(sum)) {
-            return Optional.empty();
-        }
-        return Optional.of(dest.urlOf(name) + " holds " + arrived.map(a -> a.size() + " bytes with adler32 " + sum).orElse("nothing")
-                + ", expected " + f.compressedSize() + " bytes with adler32 " + f.compressedAdler32());
+        CopyCheck.Outcome arrived = CopyCheck.confirm(dest, f.compressedName(), f.compressedSize(),
+                Checksum.adler32(f.compressedAdler32()), CopyCheck.Residency.NOT_ASKED);
+        return arrived instanceof CopyCheck.Mismatch m ? Optional.of(m.message() + " (as archived)") : Optional.empty();
     }
 
     private boolean recallOne(Recall r) {
@@ -86,9 +82,9 @@ public final class Recaller implements RecallMover {
         String from = tape.urlOf(name);
         String to = dest.urlOf(name);
         try (InputStream in = tape.open(name)) {
-            Optional<RemoteFile> existing = dest.stat(name);
-            StorageEndpoint.Sent sent = dest.put(in, f.compressedSize(), name, existing.isPresent());
-            if (!sent.adler32().equals(f.compressedAdler32())) {
+            boolean existing = dest.stat(name).isPresent();
+            StorageEndpoint.Sent sent = dest.put(in, f.compressedSize(), name, existing);
+            if (!sent.adler32().equals(Checksum.adler32(f.compressedAdler32()))) {
                 recalls.fail(r, "the tape copy " + from + " read back with adler32 " + sent.adler32() + " instead of "
                         + f.compressedAdler32(), false);
                 return false;

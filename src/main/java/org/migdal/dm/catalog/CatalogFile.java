@@ -6,6 +6,8 @@ import java.time.Instant;
  * One row of the catalog: a raw file and everything known about its copies. Times are
  * {@code null} when the event has not happened. {@code claimToken} names one claim: a step that finds another token
  * (or none) lost its claim; {@code crashes} counts the workers that died holding the file, apart from attempts.
+ * {@code tapeEvidence} says what confirmed the tape copy (e.g. {@code "archiveinfo locality TAPE at https://…"}),
+ * {@code null} until it is ON_TAPE.
  */
 public record CatalogFile(
         long id,
@@ -36,5 +38,6 @@ public record CatalogFile(
         Instant claimExpires,
         Instant updatedAt,
         String claimToken,
-        int crashes) {
+        int crashes,
+        String tapeEvidence) {
 }

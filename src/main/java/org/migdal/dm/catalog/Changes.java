@@ -14,6 +14,7 @@ public final class Changes {
         COMPRESSED_ADLER32("compressed_adler32"),
         TAPE_TRANSFER_ID("tape_transfer_id"),
         TAPE_JOB_CONFIRMED_AT("tape_job_confirmed_at"),
+        TAPE_EVIDENCE("tape_evidence"),
         SIZE("size"),
         MTIME("mtime");
 
@@ -50,6 +51,12 @@ public final class Changes {
     /** FTS acknowledged the recorded job of the file at {@code at} (200, 409 duplicate sid, or found by a lookup). */
     public Changes tapeJobConfirmed(java.time.Instant at) {
         values.put(Column.TAPE_JOB_CONFIRMED_AT, at.toEpochMilli());
+        return this;
+    }
+
+    /** What confirmed the tape copy ({@link org.migdal.dm.storage.CopyCheck.Evidence#tape()}). */
+    public Changes tapeEvidence(String v) {
+        values.put(Column.TAPE_EVIDENCE, v);
         return this;
     }
 

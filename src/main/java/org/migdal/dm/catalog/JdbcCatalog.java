@@ -36,7 +36,7 @@ public final class JdbcCatalog implements Catalog {
     static final String COLUMNS = "id, lfn, disk, local_path, run, size, mtime, adler32, state, compressed_name,"
             + " compressed_size, compressed_adler32, tape_transfer_id, registered_at, shipped_at, local_deleted_at,"
             + " compressed_at, tape_submitted_at, on_tape_at, raw_deleted_at, attempts, last_error, next_attempt_at,"
-            + " quarantined_from, claim_owner, claim_expires, updated_at, claim_token, crashes";
+            + " quarantined_from, claim_owner, claim_expires, updated_at, claim_token, crashes, tape_evidence";
 
     enum Dialect { SQLITE, POSTGRESQL }
 
@@ -1101,7 +1101,7 @@ public final class JdbcCatalog implements Catalog {
                 instant(rs, "tape_submitted_at"), instant(rs, "on_tape_at"), instant(rs, "raw_deleted_at"),
                 rs.getInt("attempts"), rs.getString("last_error"), next == 0 ? null : Instant.ofEpochMilli(next),
                 qf == null ? null : FileState.valueOf(qf), rs.getString("claim_owner"), instant(rs, "claim_expires"),
-                instant(rs, "updated_at"), rs.getString("claim_token"), rs.getInt("crashes"));
+                instant(rs, "updated_at"), rs.getString("claim_token"), rs.getInt("crashes"), rs.getString("tape_evidence"));
     }
 
     @Override

@@ -107,6 +107,9 @@ final class Context implements AutoCloseable {
     StorageEndpoint unguarded(String url) {
         String mode = url.equals(config.storage().disk()) ? config.storage().diskAuth()
                 : url.equals(config.storage().tape()) ? config.storage().tapeAuth() : "auto";
+        if (url.equals(config.storage().tape())) {
+            return Endpoints.open(url, auth(url, mode), Optional.ofNullable(config.storage().tapeRestApi()).map(java.net.URI::create));
+        }
         return Endpoints.open(url, auth(url, mode));
     }
 
@@ -291,9 +294,10 @@ final class Context implements AutoCloseable {
             return new FtsMover(catalog(), disk(), tape(), fts(), new FtsMover.Settings(config.archive().jobsPerCycle(),
                     10_000, f.filesPerJob(), Duration.ofHours(f.archiveTimeoutHours()), f.retry(),
                     Duration.ofSeconds(f.pollSeconds()), Duration.ofHours(f.inFlightMarginHours()),
-                    catalog().owner() + "@" + clock.instant()), clock);
+                    catalog().owner() + "@" + clock.instant()), clock, config.archive().requireTapeResidency()
+                    ? org.migdal.dm.storage.CopyCheck.Residency.REQUIRED : org.migdal.dm.storage.CopyCheck.Residency.RECORDED);
         }
-        return new BuiltinMover(catalog(), disk(), tape(), config.archive().jobsPerCycle(), config.archive().waitForTapeFlag(),
+        return new BuiltinMover(catalog(), disk(), tape(), config.archive().jobsPerCycle(), config.archive().requireTapeResidency(),
                 Duration.ofHours(config.archive().tapeTimeoutHours()), clock);
     }
 

@@ -270,7 +270,7 @@ final class DoctorCommand implements Callable<Integer> {
         String expected = org.migdal.dm.storage.Adler32s.hex(a.getValue());
         try {
             e.put(new ByteArrayInputStream(bytes), bytes.length, probe, false);
-            String got = e.checksum(probe);
+            String got = e.checksum(probe).value();
             e.delete(probe);
             if (!got.equals(expected)) {
                 return fail(key, url + " stored a probe but reports adler32 " + got + " instead of " + expected);

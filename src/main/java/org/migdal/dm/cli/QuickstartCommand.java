@@ -136,7 +136,7 @@ final class QuickstartCommand implements Callable<Integer> {
                   compression: bzip2
                   workDir: %1$s/work
                   # the quickstart's "tape" is a folder (or a test server) with no tape system behind it
-                  waitForTapeFlag: false
+                  requireTapeResidency: false
                 lockDir: %1$s
                 """.formatted(base, base.resolve("storage").toUri(), base.resolve("tape").toUri());
     }

@@ -30,7 +30,7 @@ public record MigdalConfig(
             throw new ConfigException("storage: missing; it must name the disk and tape URLs");
         }
         transfer = transfer == null ? new Transfer(null, null, null) : transfer;
-        archive = archive == null ? new Archive(null, null, null, null, null, null, null, null) : archive;
+        archive = archive == null ? new Archive(null, null, null, null, null, null, null, null, null) : archive;
         executor = executor == null ? new Executor(null, null) : executor;
         claims = claims == null ? new Claims(null) : claims;
         credentials = credentials == null ? new Credentials(null, null, null, null, null, null) : credentials;
@@ -105,11 +105,31 @@ public record MigdalConfig(
         }
     }
 
-    /** Disk storage (dCache) and tape (Antares) base URLs, and which credential each uses. */
-    public record Storage(String disk, String tape, String diskAuth, String tapeAuth) {
+    /**
+     * Disk storage (dCache) and tape (Antares) base URLs, which credential each uses, and the WLCG Tape REST API of an
+     * https/davs tape ({@code tapeRestApi}; discovered through {@code /.well-known/wlcg-tape-rest-api} when not set).
+     */
+    public record Storage(String disk, String tape, String diskAuth, String tapeAuth, String tapeRestApi) {
         public Storage {
             disk = url(disk, "storage.disk");
             tape = url(tape, "storage.tape");
+            if (tapeRestApi != null) {
+                java.net.URI u;
+                try {
+                    u = new java.net.URI(tapeRestApi);
+                } catch (java.net.URISyntaxException e) {
+                    throw new ConfigException("storage.tapeRestApi: '" + tapeRestApi + "' is not a URL: " + e.getMessage());
+                }
+                if (u.getScheme() == null || !List.of("https", "http").contains(u.getScheme()) || u.getHost() == null
+                        || u.getRawQuery() != null || u.getRawUserInfo() != null) {
+                    throw new ConfigException("storage.tapeRestApi: '" + tapeRestApi + "' must be the https URL of the WLCG Tape"
+                            + " REST API, e.g. https://dcache-frontend.example.org:3880/api/v1/tape");
+                }
+                if (!List.of("https", "davs", "http", "dav").contains(java.net.URI.create(tape).getScheme())) {
+                    throw new ConfigException("storage.tapeRestApi: only an https:// or davs:// tape asks the Tape REST API;"
+                            + " storage.tape is '" + tape + "'");
+                }
+            }
             diskAuth = oneOf(diskAuth, "auto", "storage.diskAuth", "auto", "x509", "token", "none");
             tapeAuth = oneOf(tapeAuth, "auto", "storage.tapeAuth", "auto", "x509", "token", "none");
         }
@@ -144,9 +164,15 @@ public record MigdalConfig(
 
     /** Compression and tape archival. */
     public record Archive(String compression, Integer level, Integer jobsPerCycle, String mover, Boolean cleanupRaw,
-                          String workDir, Boolean waitForTapeFlag, Integer tapeTimeoutHours) {
+                          String workDir, Boolean waitForTapeFlag, Integer tapeTimeoutHours, Boolean requireTapeResidency) {
         public Archive {
-            waitForTapeFlag = waitForTapeFlag == null || waitForTapeFlag;
+            // waitForTapeFlag is the older name of requireTapeResidency: either may be given, not both differently
+            if (requireTapeResidency != null && waitForTapeFlag != null && !requireTapeResidency.equals(waitForTapeFlag)) {
+                throw new ConfigException("archive.requireTapeResidency (" + requireTapeResidency + ") and its older name"
+                        + " archive.waitForTapeFlag (" + waitForTapeFlag + ") disagree; keep requireTapeResidency only");
+            }
+            requireTapeResidency = requireTapeResidency != null ? requireTapeResidency : waitForTapeFlag == null || waitForTapeFlag;
+            waitForTapeFlag = requireTapeResidency;
             tapeTimeoutHours = range(tapeTimeoutHours, 72, 1, 24 * 60, "archive.tapeTimeoutHours");
             compression = oneOf(compression, "bzip2", "archive.compression", "bzip2", "gzip");
             level = range(level, 9, 1, 9, "archive.level");

@@ -3,7 +3,8 @@ package org.migdal.dm.daq;
 import org.migdal.dm.catalog.Catalog;
 import org.migdal.dm.catalog.CatalogFile;
 import org.migdal.dm.config.MigdalConfig;
-import org.migdal.dm.storage.RemoteFile;
+import org.migdal.dm.storage.Checksum;
+import org.migdal.dm.storage.CopyCheck;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
 
@@ -75,18 +76,10 @@ public final class LocalCopies {
         }
         String url = storage.urlOf(f.lfn());
         try {
-            Optional<RemoteFile> remote = storage.stat(f.lfn());
-            if (remote.isEmpty()) {
-                return refuse(f, "storage copy " + url + " is missing; DAQ copy kept");
-            }
-            if (remote.get().size() != f.size()) {
-                return refuse(f, "storage copy " + url + " has " + remote.get().size() + " bytes, expected " + f.size()
-                        + "; DAQ copy kept");
-            }
-            String sum = storage.checksum(f.lfn());
-            if (!sum.equals(f.adler32())) {
-                return refuse(f, "storage reports adler32 " + sum + " for " + url + " but the DAQ bytes had " + f.adler32()
-                        + "; DAQ copy kept");
+            CopyCheck.Outcome copy = CopyCheck.confirm(storage, f.lfn(), f.size(), Checksum.adler32(f.adler32()),
+                    CopyCheck.Residency.NOT_ASKED);
+            if (copy instanceof CopyCheck.Mismatch m) {
+                return refuse(f, "the storage copy is not what was read from the DAQ disk: " + m.message() + "; DAQ copy kept");
             }
         } catch (StorageException e) {
             return refuse(f, "cannot confirm the storage copy: " + e.getMessage() + "; DAQ copy kept");

@@ -16,7 +16,8 @@ public final class Adler32s {
 
     /**
      * Normalises a checksum as storages and old catalogs write it ({@code 7a3b1}, {@code 0X0007A3B1},
-     * {@code " 0007a3b1 "}) to 8 lowercase hex digits; rejects anything that is not 1–8 hex digits.
+     * {@code " 0007a3b1 "}) to 8 lowercase hex digits; rejects anything that is not 1–8 hex digits. More lenient than
+     * {@link Checksum#adler32(String)} (blanks and a {@code 0x} prefix are dropped first), for legacy catalog text.
      */
     public static String normalise(String text) {
         if (text == null) {
@@ -26,10 +27,11 @@ public final class Adler32s {
         if (t.startsWith("0x")) {
             t = t.substring(2);
         }
-        if (!t.matches("[0-9a-f]{1,8}")) { // ASCII only: Character.digit would also take e.g. fullwidth digits
-            throw new IllegalArgumentException("'" + text + "' is not an adler32 (1–8 hex digits)");
+        try {
+            return Checksum.adler32(t).value(); // the one hex rule: 1–8 ASCII hex digits, zero-padded
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an adler32 (1–8 hex digits)", e);
         }
-        return "0".repeat(8 - t.length()) + t;
     }
 
     /** Reads a stream to its end and returns its adler32 and length. */
@@ -42,9 +44,9 @@ public final class Adler32s {
             a.update(buf, 0, r);
             n += r;
         }
-        return new Sum(n, hex(a.getValue()));
+        return new Sum(n, Checksum.adler32(a.getValue()));
     }
 
-    public record Sum(long bytes, String adler32) {
+    public record Sum(long bytes, Checksum adler32) {
     }
 }

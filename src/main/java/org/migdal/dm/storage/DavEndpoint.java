@@ -87,12 +87,18 @@ public final class DavEndpoint implements StorageEndpoint {
     private final Optional<String> token;
     /** The {@code Server} header of the latest reply: XrdHttp needs a raw MOVE {@code Destination}. */
     private volatile String server = "";
+    private final TapeRestClient tapeRest;
 
     public DavEndpoint(URI base, StorageAuth auth) {
         this(base, auth, Options.defaults());
     }
 
     public DavEndpoint(URI base, StorageAuth auth, Options options) {
+        this(base, auth, options, Optional.empty());
+    }
+
+    /** {@code tapeRestApi}: the WLCG Tape REST API ({@code storage.tapeRestApi}); empty: discovered through .well-known. */
+    public DavEndpoint(URI base, StorageAuth auth, Options options, Optional<URI> tapeRestApi) {
         this.base = base;
         this.auth = auth;
         this.options = options;
@@ -114,6 +120,7 @@ public final class DavEndpoint implements StorageEndpoint {
                 .sslContext(ssl)
                 .sslParameters(TlsContexts.parameters())
                 .build();
+        this.tapeRest = new TapeRestClient(wireBase, tapeRestApi, http, token, options.requestTimeout());
     }
 
     private static URI wire(URI base) {
@@ -481,7 +488,7 @@ public final class DavEndpoint implements StorageEndpoint {
     }
 
     @Override
-    public String checksum(String path) throws StorageException {
+    public Checksum checksum(String path) throws StorageException {
         String url = urlOf(path);
         URI u = wireUri(path);
         int attempts = Math.max(1, options.digestAttempts());
@@ -495,7 +502,7 @@ public final class DavEndpoint implements StorageEndpoint {
             List<String> digests = res.response().headers().allValues("Digest");
             Digest d = parseDigest(digests);
             if (d.adler32().isPresent()) {
-                return d.adler32().get();
+                return Checksum.adler32(d.adler32().get());
             }
             if (d.malformed().isPresent()) {
                 throw new StorageException(StorageException.Kind.OTHER, url, "HEAD " + shown(res.finalUri())
@@ -928,5 +935,21 @@ public final class DavEndpoint implements StorageEndpoint {
     private static String stripUrl(StorageException e, String url) {
         String m = e.getMessage();
         return m.startsWith(url + ": ") ? m.substring(url.length() + 2) : m;
+    }
+    // ---------------------------------------------------------------- tape residency
+
+    /**
+     * Asked through the WLCG Tape REST API ({@link TapeRestClient}): WebDAV itself has no tape residency, and the
+     * {@code FileLocality} dCache shows in PROPFIND is no proof ({@code NEARLINE} is also given to disk-only files).
+     */
+    @Override
+    public TapeResidency tapeResidency(String path, RemoteFile stat) throws StorageException {
+        return tapeRest.archiveInfo(serverPath(path), urlOf(path));
+    }
+
+    /** The path the server knows a file by (what archiveinfo is asked about): the base URL's path plus the relative path. */
+    String serverPath(String path) throws StorageException {
+        String basePath = percentDecode(wireBase.getRawPath() == null ? "" : wireBase.getRawPath());
+        return (basePath + "/" + String.join("/", segments(path))).replaceAll("/{2,}", "/");
     }
 }

@@ -71,8 +71,8 @@ final class DavPut {
             this.size = size;
         }
 
-        String adler32() {
-            return Adler32s.hex(adler.getValue());
+        Checksum adler32() {
+            return Checksum.adler32(adler.getValue());
         }
     }
 

@@ -112,7 +112,7 @@ public final class FileEndpoint implements StorageEndpoint {
                 Files.deleteIfExists(tmp);
             }
             fsyncDirectory(target.getParent());
-            return new Sent(n, Adler32s.hex(adler.getValue()));
+            return new Sent(n, Checksum.adler32(adler.getValue()));
         } catch (AtomicMoveNotSupportedException e) {
             throw new StorageException(StorageException.Kind.OTHER, url, "file system cannot rename atomically", e);
         } catch (IOException e) {
@@ -151,7 +151,7 @@ public final class FileEndpoint implements StorageEndpoint {
     }
 
     @Override
-    public String checksum(String path) throws StorageException {
+    public Checksum checksum(String path) throws StorageException {
         try (InputStream in = open(path)) {
             return Adler32s.of(in).adler32();
         } catch (IOException e) {

@@ -66,7 +66,7 @@ public final class GuardedEndpoint implements StorageEndpoint {
     }
 
     @Override
-    public String checksum(String path) throws StorageException {
+    public Checksum checksum(String path) throws StorageException {
         check();
         return inner.checksum(path);
     }
@@ -87,6 +87,12 @@ public final class GuardedEndpoint implements StorageEndpoint {
     public List<StorageEntry> list(String directory) throws StorageException {
         check();
         return inner.list(directory);
+    }
+
+    @Override
+    public TapeResidency tapeResidency(String path, RemoteFile stat) throws StorageException {
+        check();
+        return inner.tapeResidency(path, stat);
     }
 
     @Override

@@ -54,7 +54,7 @@ final class StagedUpload {
             throw new StorageException(StorageException.Kind.CORRUPT, url, "the storage holds " + st.size()
                     + " bytes in " + tempUrl + " after the upload, " + sent.bytes() + " were sent");
         }
-        String stored = ep.checksum(temp);
+        Checksum stored = ep.checksum(temp);
         if (!stored.equals(sent.adler32())) {
             throw new StorageException(StorageException.Kind.CORRUPT, url, "the storage reports adler32 " + stored
                     + " for " + tempUrl + " after the upload, the bytes sent have " + sent.adler32());

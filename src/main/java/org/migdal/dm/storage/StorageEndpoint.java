@@ -34,8 +34,23 @@ public interface StorageEndpoint extends AutoCloseable {
     /** Size (and tape flags where known) of a path, or empty if it does not exist. */
     Optional<RemoteFile> stat(String path) throws StorageException;
 
-    /** The adler32 (8 lowercase hex digits) the storage itself reports for a path. */
-    String checksum(String path) throws StorageException;
+    /** The adler32 the storage itself reports for a path. */
+    Checksum checksum(String path) throws StorageException;
+
+    /**
+     * What the endpoint says about the tape copy of a path whose {@code stat} was just taken. This default reads the
+     * tape flag a stat may carry ({@link RemoteFile#onTape()}); without one the endpoint has no residency information
+     * ({@code file://}). Endpoints that can ask (xroot stat flags, the WLCG Tape REST API) override it. Use
+     * {@link CopyCheck} rather than calling this directly.
+     */
+    default TapeResidency tapeResidency(String path, RemoteFile stat) throws StorageException {
+        String scheme = base().getScheme();
+        if (stat.onTape() == null) {
+            return TapeResidency.noInformation(scheme + ":// tape, no residency information");
+        }
+        return stat.onTape() ? TapeResidency.onTape("tape copy flag reported by " + urlOf(path))
+                : TapeResidency.notOnTape("no tape copy flag reported by " + urlOf(path));
+    }
 
     /** Streams a file's content. */
     InputStream open(String path) throws StorageException;
@@ -54,6 +69,6 @@ public interface StorageEndpoint extends AutoCloseable {
     }
 
     /** What an upload sent: byte count and the adler32 computed while sending. */
-    record Sent(long bytes, String adler32) {
+    record Sent(long bytes, Checksum adler32) {
     }
 }

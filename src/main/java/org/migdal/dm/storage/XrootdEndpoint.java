@@ -227,7 +227,7 @@ public final class XrootdEndpoint implements StorageEndpoint {
             if (rc != 0 || stalled.get()) {
                 throw failure(p, argv, out, err, url, stalled, "upload failed");
             }
-            return new Sent(n, Adler32s.hex(adler.getValue()));
+            return new Sent(n, Checksum.adler32(adler.getValue()));
         } finally {
             if (p.isAlive()) {
                 XrootdCommand.kill(p);
@@ -303,6 +303,17 @@ public final class XrootdEndpoint implements StorageEndpoint {
         return Optional.of(st.get().toRemoteFile(path));
     }
 
+    /**
+     * The xroot stat flag {@code BackUpExists} (kXR_bkpexist), which EOS+CTA sets iff the file has its tape replica
+     * (storage-servers.md §3.1). {@code Offline} is never taken as proof: dCache sets it for disk-only files too (§2.2).
+     */
+    @Override
+    public TapeResidency tapeResidency(String path, RemoteFile stat) throws StorageException {
+        String url = urlOf(path);
+        return Boolean.TRUE.equals(stat.onTape()) ? TapeResidency.onTape("xroot stat BackUpExists at " + url)
+                : TapeResidency.notOnTape("xroot stat at " + url + " shows no BackUpExists flag (no tape copy reported)");
+    }
+
     /** Stat of an absolute server path, any type; empty when missing. */
     private Optional<XrootdStat> statRaw(String sp, String url) throws StorageException {
         XrootdCommand.Result r = xrdfs(url, "stat", sp);
@@ -321,9 +332,9 @@ public final class XrootdEndpoint implements StorageEndpoint {
     }
 
     @Override
-    public String checksum(String path) throws StorageException {
+    public Checksum checksum(String path) throws StorageException {
         String sp = serverPath(path);
-        return checksumRaw(sp, xrootUrl(sp));
+        return Checksum.adler32(checksumRaw(sp, xrootUrl(sp)));
     }
 
     private String checksumRaw(String sp, String url) throws StorageException {

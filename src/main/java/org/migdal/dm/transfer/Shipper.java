@@ -13,7 +13,8 @@ import org.migdal.dm.config.MigdalConfig;
 import org.migdal.dm.daq.DiskPaths;
 import org.migdal.dm.daq.LocalCopies;
 import org.migdal.dm.storage.Adler32s;
-import org.migdal.dm.storage.RemoteFile;
+import org.migdal.dm.storage.Checksum;
+import org.migdal.dm.storage.CopyCheck;
 import org.migdal.dm.storage.StorageEndpoint;
 import org.migdal.dm.storage.StorageException;
 import org.slf4j.Logger;
@@ -176,22 +177,23 @@ public final class Shipper {
         }
         String url = storage.urlOf(f.lfn());
         try {
-            Optional<RemoteFile> existing = storage.stat(f.lfn());
             boolean overwrite = false;
-            if (existing.isPresent()) {
-                String localSum = localAdler32(local);
-                String remoteSum = existing.get().size() == f.size() ? storage.checksum(f.lfn()) : null;
-                if (localSum.equals(remoteSum)) {
+            if (storage.stat(f.lfn()).isPresent()) {
+                Checksum localSum = localAdler32(local);
+                CopyCheck.Outcome existing = CopyCheck.confirm(storage, f.lfn(), f.size(), localSum, CopyCheck.Residency.NOT_ASKED);
+                if (existing instanceof CopyCheck.Confirmed c) {
                     catalog.recordEvent(f.id(), "ship", true, url + " already holds this file (size " + f.size()
                             + ", adler32 " + localSum + ") from an earlier attempt; not copied again");
-                    return confirmed(f, local, localSum, url);
+                    return confirmed(f, local, c.evidence());
                 }
-                if (f.attempts() == 0) {
-                    return failure(f, url + " already exists with different content (" + existing.get().size() + " bytes"
-                            + (remoteSum == null ? "" : ", adler32 " + remoteSum) + ") and no earlier attempt of ours wrote it;"
-                            + " not overwritten. Check who wrote it", true);
+                CopyCheck.Mismatch m = (CopyCheck.Mismatch) existing;
+                if (m.problem() != CopyCheck.Problem.MISSING) {
+                    if (f.attempts() == 0) {
+                        return failure(f, url + " already exists with different content (" + m.message() + ") and no earlier"
+                                + " attempt of ours wrote it; not overwritten. Check who wrote it", true);
+                    }
+                    overwrite = true;
                 }
-                overwrite = true;
             }
             StorageEndpoint.Sent sent;
             catalog.fence(f); // a worker that lost its claim puts nothing in place
@@ -202,20 +204,13 @@ public final class Shipper {
             if (!DiskPaths.asRegistered(after, f)) {
                 return failure(f, local + " changed while it was being copied; the DAQ copy is kept and the copy will be redone", false);
             }
-            Optional<RemoteFile> remote = storage.stat(f.lfn());
-            if (remote.isEmpty()) {
-                return failure(f, "storage does not show " + url + " after the upload", false);
+            // expected: the bytes read from the DAQ disk while sending, and their adler32
+            CopyCheck.Outcome copy = CopyCheck.confirm(storage, f.lfn(), sent.bytes(), sent.adler32(), CopyCheck.Residency.NOT_ASKED);
+            if (copy instanceof CopyCheck.Mismatch m) {
+                return failure(f, "after the upload the storage copy is not what was read from the DAQ disk: " + m.message()
+                        + "; DAQ copy kept", false);
             }
-            if (remote.get().size() != sent.bytes()) {
-                return failure(f, "storage reports " + remote.get().size() + " bytes for " + url + " but " + sent.bytes()
-                        + " were read from the DAQ disk; DAQ copy kept", false);
-            }
-            String remoteSum = storage.checksum(f.lfn());
-            if (!remoteSum.equals(sent.adler32())) {
-                return failure(f, "storage reports adler32 " + remoteSum + " for " + url + " but the bytes read from the DAQ disk"
-                        + " have " + sent.adler32() + "; DAQ copy kept", false);
-            }
-            return confirmed(f, local, sent.adler32(), url);
+            return confirmed(f, local, copy.confirmed().orElseThrow());
         } catch (StorageException e) {
             Failure failure = failures.of(e, storage, "copy of " + local + " to " + url + " failed; DAQ copy kept");
             Result r = failure(f, failure);
@@ -226,11 +221,12 @@ public final class Shipper {
         }
     }
 
-    private Result confirmed(CatalogFile f, Path local, String adler32, String url) {
-        CatalogFile done = catalog.advance(f, FileState.ON_DISK_STORAGE, Changes.none().adler32(adler32), "ship",
-                "copied " + local + " to " + url + "; storage confirms " + f.size() + " bytes and adler32 " + adler32);
+    private Result confirmed(CatalogFile f, Path local, CopyCheck.Evidence evidence) {
+        CatalogFile done = catalog.advance(f, FileState.ON_DISK_STORAGE, Changes.none().adler32(evidence.checksum().value()), "ship",
+                "copied " + local + " to " + evidence.url() + "; storage confirms " + evidence.size() + " bytes and adler32 "
+                        + evidence.checksum());
         localCopies.delete(done);
-        log.info("shipped {} ({} bytes, adler32 {})", f.lfn(), f.size(), adler32);
+        log.info("shipped {} ({} bytes, adler32 {})", f.lfn(), f.size(), evidence.checksum());
         return Result.SHIPPED;
     }
 
@@ -269,7 +265,7 @@ public final class Shipper {
         return Optional.of(Result.DISK_DOWN);
     }
 
-    private static String localAdler32(Path local) throws IOException {
+    private static Checksum localAdler32(Path local) throws IOException {
         try (InputStream in = Files.newInputStream(local, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             return Adler32s.of(in).adler32();
         }

@@ -70,7 +70,7 @@ class BuiltinMoverTapeFlagTest {
             assertThat(row.claimOwner()).as("in flight, not held").isNull();
             assertThat(row.tapeTransferId()).startsWith("builtin:");
             assertThat(moverCatalog.events(row.id())).extracting(FileEvent::message)
-                    .anySatisfy(m -> assertThat(m).contains("waiting for its tape copy flag"));
+                    .anySatisfy(m -> assertThat(m).contains("waiting for its tape copy (no tape copy flag"));
         }
         assertThat(mover.move().onTape()).as("not due yet: nothing polled").isZero();
         assertThat(tape.stats).as("no poll before the interval").isEqualTo(2 * 2);
@@ -83,7 +83,8 @@ class BuiltinMoverTapeFlagTest {
         CatalogFile done = moverCatalog.find(files.get(0).lfn()).orElseThrow();
         assertThat(done.state()).isEqualTo(FileState.ON_TAPE);
         assertThat(moverCatalog.events(done.id())).last().extracting(FileEvent::message).asString()
-                .contains("tape copy flag (BackUpExists)").contains(done.compressedAdler32());
+                .contains("tape: tape copy flag reported by").contains(done.compressedAdler32());
+        assertThat(done.tapeEvidence()).startsWith("tape copy flag reported by");
         CatalogFile waiting = moverCatalog.find(files.get(1).lfn()).orElseThrow();
         assertThat(waiting.state()).isEqualTo(FileState.TAPE_SUBMITTED);
         assertThat(waiting.nextAttemptAt()).isAfter(clock.instant());
@@ -92,7 +93,7 @@ class BuiltinMoverTapeFlagTest {
         mover.move();
         CatalogFile timedOut = moverCatalog.find(files.get(1).lfn()).orElseThrow();
         assertThat(timedOut.state()).as("copied again later").isEqualTo(FileState.COMPRESSED);
-        assertThat(timedOut.lastError()).contains("no tape copy flag after 73 h");
+        assertThat(timedOut.lastError()).contains("no tape copy after 73 h");
     }
 
     @Test

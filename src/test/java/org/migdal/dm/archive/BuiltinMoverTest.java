@@ -121,7 +121,7 @@ class BuiltinMoverTest {
         assertThat(after.state()).isEqualTo(FileState.COMPRESSED);
         assertThat(after.onTapeAt()).isNull();
         assertThat(after.tapeTransferId()).isNull();
-        assertThat(after.lastError()).contains("tape endpoint reports adler32").contains(badTape.urlOf(f.compressedName()))
+        assertThat(after.lastError()).contains("has adler32").contains(badTape.urlOf(f.compressedName()))
                 .contains("expected " + f.compressedAdler32());
         FileEvent ev = last(fx.events(f.lfn()));
         assertThat(ev.ok()).isFalse();

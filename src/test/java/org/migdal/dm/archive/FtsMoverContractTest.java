@@ -203,7 +203,7 @@ class FtsMoverContractTest {
         System.out.println("history: " + msg);
         assertThat(msg).contains("last-chance check").contains("no longer knows job " + job)
                 .contains(fx.tapeUrl(onTape)).contains(onTape.compressedAdler32());
-        assertThat(fx.row(missing).lastError()).contains("no longer knows job " + job).contains("does not exist");
+        assertThat(fx.row(missing).lastError()).contains("no longer knows job " + job).contains("is missing");
         assertThat(fx.row(damaged).lastError()).contains("has adler32");
         assertThat(fx.row(shorter).lastError()).contains("has 3 bytes");
         for (CatalogFile f : List.of(missing, damaged, shorter)) {
@@ -230,7 +230,7 @@ class FtsMoverContractTest {
         due();
         mover.move();
         assertThat(fx.row(f).state()).isEqualTo(FileState.COMPRESSED);
-        assertThat(fx.row(f).lastError()).contains("reports no tape copy");
+        assertThat(fx.row(f).lastError()).contains("is not yet on tape");
         mover.move();
         String second = fx.row(f).tapeTransferId();
         assertThat(second).isNotEqualTo(job);
@@ -238,7 +238,8 @@ class FtsMoverContractTest {
         fx.tape.reportTapeFlag(true);
         due();
         assertThat(mover.move().onTape()).isEqualTo(1);
-        assertThat(lastMessage(fx, f)).contains("and its tape copy flag");
+        assertThat(lastMessage(fx, f)).contains("tape: tape copy flag reported by " + fx.tapeUrl(f));
+        assertThat(fx.row(f).tapeEvidence()).isEqualTo("tape copy flag reported by " + fx.tapeUrl(f));
     }
 
     @Test
@@ -277,6 +278,7 @@ class FtsMoverContractTest {
         CatalogFile exists = files.get(0);
         CatalogFile plainFailure = files.get(1);
         fx.server.destinationExistsOnTape(fx.tapeUrl(exists));
+        fx.copyToTape(exists);   // it is there already: the tape endpoint confirms what the dst_file report says
         fx.server.failFirstAttemptOf(fx.tapeUrl(plainFailure), "DESTINATION [17] Destination file exists and overwrite is not enabled");
         FtsMover mover = fx.mover(fx.x509());
         mover.move();

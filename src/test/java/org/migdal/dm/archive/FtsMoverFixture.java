@@ -88,6 +88,21 @@ final class FtsMoverFixture implements AutoCloseable {
         this.tape = new AliasedEndpoint(Files.createDirectories(base.resolve("tape")), TAPE_BASE);
         this.catalog = JdbcCatalog.open("sqlite:" + base.resolve("catalog.db"), null, null,
                 new ClaimPolicy("test-host:1:0", Duration.ofMinutes(30), maxAttempts, backoff), clock, 4);
+        // a FINISHED file is confirmed at the tape endpoint (CopyCheck): the copy FTS made must be in the tape folder
+        server.onCopied((source, destination) -> {
+            if (source.startsWith(DISK_BASE.toString()) && destination.startsWith(TAPE_BASE.toString())) {
+                try {
+                    Path from = disk.folder().resolve(source.substring(DISK_BASE.toString().length() + 1));
+                    Path to = tape.folder().resolve(destination.substring(TAPE_BASE.toString().length() + 1));
+                    if (Files.exists(from)) {
+                        Files.createDirectories(to.getParent());
+                        Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
     }
 
     FtsClient.Settings clientSettings() {

@@ -139,7 +139,7 @@ class RawCleanerTest {
             }
 
             @Override
-            public String checksum(String path) throws org.migdal.dm.storage.StorageException {
+            public org.migdal.dm.storage.Checksum checksum(String path) throws org.migdal.dm.storage.StorageException {
                 return real.checksum(path);
             }
 

@@ -95,7 +95,7 @@ class RecallerTest {
         CatalogFile f = fx.catalog.list(FileFilter.all(1)).get(0);
         CatalogFile notOnTape = new CatalogFile(f.id(), f.lfn(), f.disk(), f.localPath(), f.run(), f.size(), f.mtime(), f.adler32(),
                 FileState.COMPRESSED, f.compressedName(), f.compressedSize(), f.compressedAdler32(), null, f.registeredAt(),
-                f.shippedAt(), f.localDeletedAt(), f.compressedAt(), null, null, null, 0, null, null, null, null, null, f.updatedAt(), null, 0);
+                f.shippedAt(), f.localDeletedAt(), f.compressedAt(), null, null, null, 0, null, null, null, null, null, f.updatedAt(), null, 0, null);
         assertThatThrownBy(() -> recalls.request(notOnTape, dest.base().toString())).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("not ON_TAPE");
     }

@@ -117,6 +117,7 @@ class ExampleConfigTest {
         defaults.put("archive.jobsPerCycle", String.valueOf(d.archive().jobsPerCycle()));
         defaults.put("archive.mover", d.archive().mover());
         defaults.put("archive.cleanupRaw", String.valueOf(d.archive().cleanupRaw()));
+        defaults.put("archive.requireTapeResidency", String.valueOf(d.archive().requireTapeResidency()));
         defaults.put("executor.type", d.executor().type());
         defaults.put("claims.leaseSeconds", String.valueOf(d.claims().leaseSeconds()));
         defaults.put("lockDir", d.lockDir());

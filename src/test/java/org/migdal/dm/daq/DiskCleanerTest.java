@@ -184,8 +184,8 @@ class DiskCleanerTest {
             content = Files.readAllBytes(disk.resolve(f.localPath()));
         }
         StorageEndpoint.Sent sent = storage.put(new ByteArrayInputStream(content), content.length, f.lfn(), false);
-        assertThat(sent.adler32()).isEqualTo(adler32(content));
-        return catalog.advance(f, FileState.ON_DISK_STORAGE, Changes.none().adler32(sent.adler32()), "ship",
+        assertThat(sent.adler32().value()).isEqualTo(adler32(content));
+        return catalog.advance(f, FileState.ON_DISK_STORAGE, Changes.none().adler32(sent.adler32().value()), "ship",
                 "copied by a process that then crashed");
     }
 

@@ -198,6 +198,7 @@ public final class FtsContractServer implements AutoCloseable {
     private final TestPki.Layout pki;
     private final String gridmapVo;
     private volatile Clock clock = Clock.systemUTC();
+    private volatile java.util.function.BiConsumer<String, String> dataMover = (source, destination) -> { };
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong fileIds = new AtomicLong(8872390000L);
 
@@ -325,6 +326,7 @@ public final class FtsContractServer implements AutoCloseable {
                         }
                     } else {
                         f.filesize = f.userFilesize;
+                        dataMover.accept(f.source, f.dest);
                         if (j.archiveTimeout > -1) {
                             f.state = "ARCHIVING";
                             f.archiveStart = now;
@@ -359,6 +361,15 @@ public final class FtsContractServer implements AutoCloseable {
     public synchronized void misreport(String jobId, String destination, String dest, Long filesize, String checksum) {
         StoredFile f = jobs.get(jobId).files.stream().filter(x -> x.dest.equals(destination)).findFirst().orElseThrow();
         f.misreport = new String[] {dest, filesize == null ? null : String.valueOf(filesize), checksum};
+    }
+
+    /**
+     * Stands in for the data movement a real FTS does (this server never touches bytes): called with source and
+     * destination URL when a file's copy completes (ACTIVE → ARCHIVING or FINISHED). A test whose storages are real
+     * folders behind these URLs copies the file there.
+     */
+    public void onCopied(java.util.function.BiConsumer<String, String> mover) {
+        this.dataMover = mover;
     }
 
     /** Advances until the job is terminal. */

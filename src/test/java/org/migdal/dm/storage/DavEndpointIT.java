@@ -124,10 +124,10 @@ class DavEndpointIT {
 
         StorageEndpoint.Sent sent = ep.put(new ByteArrayInputStream(data), data.length, "/rt/a.bin", false);
 
-        assertThat(sent).isEqualTo(new StorageEndpoint.Sent(data.length, adler(data)));
+        assertThat(sent).isEqualTo(new StorageEndpoint.Sent(data.length, Checksum.adler32(adler(data))));
         assertThat(secure.dataDir().resolve("dav/rt/a.bin")).hasBinaryContent(data);
         assertThat(ep.stat("/rt/a.bin")).contains(new RemoteFile("/rt/a.bin", data.length, null, null));
-        assertThat(ep.checksum("/rt/a.bin")).isEqualTo(adler(data));
+        assertThat(ep.checksum("/rt/a.bin").value()).isEqualTo(adler(data));
         assertThat(xrdfsChecksum(secure, "/dav/rt/a.bin", true)).isEqualTo(adler(data));
         try (InputStream in = ep.open("rt/a.bin")) {
             assertThat(in.readAllBytes()).isEqualTo(data);
@@ -154,9 +154,9 @@ class DavEndpointIT {
             byte[] data = bytes(1000 + i, 100 + i);
             String path = "/names/dir with space/" + name;
             StorageEndpoint.Sent sent = ep.put(new ByteArrayInputStream(data), data.length, path, false);
-            assertThat(sent.adler32()).isEqualTo(adler(data));
+            assertThat(sent.adler32().value()).isEqualTo(adler(data));
             assertThat(secure.dataDir().resolve("dav/names/dir with space").resolve(name)).as(name + " in " + listing(secure.dataDir().resolve("dav/names/dir with space"))).hasBinaryContent(data);
-            assertThat(ep.checksum(path)).as(name).isEqualTo(adler(data));
+            assertThat(ep.checksum(path).value()).as(name).isEqualTo(adler(data));
             assertThat(ep.stat(path)).as(name).map(RemoteFile::size).contains((long) data.length);
             expected.add(row(path, data.length, false));
             i++;
@@ -175,9 +175,9 @@ class DavEndpointIT {
     void anEmptyFileHasAdler32One() throws Exception {
         StorageEndpoint.Sent sent = ep.put(new ByteArrayInputStream(new byte[0]), 0, "/zero/empty.bin", false);
 
-        assertThat(sent).isEqualTo(new StorageEndpoint.Sent(0, "00000001"));
+        assertThat(sent).isEqualTo(new StorageEndpoint.Sent(0, Checksum.adler32("00000001")));
         assertThat(ep.stat("/zero/empty.bin")).contains(new RemoteFile("/zero/empty.bin", 0, null, null));
-        assertThat(ep.checksum("/zero/empty.bin")).isEqualTo("00000001");
+        assertThat(ep.checksum("/zero/empty.bin").value()).isEqualTo("00000001");
         assertThat(xrdfsChecksum(secure, "/dav/zero/empty.bin", true)).isEqualTo("00000001");
     }
 
@@ -205,9 +205,9 @@ class DavEndpointIT {
 
         assertThat(e.kind()).isEqualTo(StorageException.Kind.EXISTS);
         assertThat(secure.dataDir().resolve("dav/ow/f.bin")).hasBinaryContent(v1);
-        assertThat(ep.put(new ByteArrayInputStream(v2), v2.length, "/ow/f.bin", true).adler32()).isEqualTo(adler(v2));
+        assertThat(ep.put(new ByteArrayInputStream(v2), v2.length, "/ow/f.bin", true).adler32().value()).isEqualTo(adler(v2));
         assertThat(secure.dataDir().resolve("dav/ow/f.bin")).hasBinaryContent(v2);
-        assertThat(ep.checksum("/ow/f.bin")).isEqualTo(adler(v2));
+        assertThat(ep.checksum("/ow/f.bin").value()).isEqualTo(adler(v2));
         assertThat(xrdfsChecksum(secure, "/dav/ow/f.bin", true)).isEqualTo(adler(v2));
     }
 
@@ -290,7 +290,7 @@ class DavEndpointIT {
         assertThat(st).isPresent();
         assertThat(st.get().size()).isLessThan(data.length);
         assertThat(Files.size(stored)).isLessThan(data.length);
-        assertThat(ep.checksum("/abort/raw.bin")).isNotEqualTo(adler(data));
+        assertThat(ep.checksum("/abort/raw.bin").value()).isNotEqualTo(adler(data));
     }
 
     @Test
@@ -329,7 +329,7 @@ class DavEndpointIT {
         assertThat(e).isNotNull();
         // the existing file is not deleted by the endpoint; whatever the server kept must fail a stat + checksum check
         Optional<RemoteFile> st = ep.stat("/abort/ow.bin");
-        boolean passesCheck = st.isPresent() && st.get().size() == fresh.length && ep.checksum("/abort/ow.bin").equals(adler(fresh));
+        boolean passesCheck = st.isPresent() && st.get().size() == fresh.length && ep.checksum("/abort/ow.bin").value().equals(adler(fresh));
         assertThat(passesCheck).isFalse();
     }
 
@@ -342,12 +342,12 @@ class DavEndpointIT {
 
         StorageEndpoint.Sent sent = plainEp.put(new ByteArrayInputStream(data), data.length, "x/y/big.bin", false);
 
-        assertThat(sent.adler32()).isEqualTo(adler(data));
+        assertThat(sent.adler32().value()).isEqualTo(adler(data));
         assertThat(plainServer.dataDir().resolve("p/x/y/big.bin")).hasBinaryContent(data);
-        assertThat(plainEp.checksum("x/y/big.bin")).isEqualTo(adler(data));
+        assertThat(plainEp.checksum("x/y/big.bin").value()).isEqualTo(adler(data));
         assertThat(xrdfsChecksum(plainServer, "/p/x/y/big.bin", false)).isEqualTo(adler(data));
         try (InputStream in = plainEp.open("x/y/big.bin")) {
-            assertThat(Adler32s.of(in)).isEqualTo(new Adler32s.Sum(data.length, adler(data)));
+            assertThat(Adler32s.of(in)).isEqualTo(new Adler32s.Sum(data.length, org.migdal.dm.storage.Checksum.adler32(adler(data))));
         }
         plainEp.delete("x/y/big.bin");
         assertThat(plainEp.stat("x/y/big.bin")).isEmpty();

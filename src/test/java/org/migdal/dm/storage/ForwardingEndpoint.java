@@ -32,7 +32,7 @@ public class ForwardingEndpoint implements StorageEndpoint {
     }
 
     @Override
-    public String checksum(String path) throws StorageException {
+    public Checksum checksum(String path) throws StorageException {
         return real.checksum(path);
     }
 

@@ -91,6 +91,23 @@ class XrootdStatFlagsContractTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("contradicts");
     }
 
+    /** Tape residency over xroot is BackUpExists alone: EOS tape-only and disk+tape files; never dCache's Offline. */
+    @Test
+    void backUpExistsIsTheTapeEvidenceOverXroot() throws Exception {
+        XrootdEndpoint eos = new XrootdEndpoint(URI.create("root://antares.stfc.ac.uk//eos/antares/prod/migdal"), StorageAuth.none());
+        String url = eos.urlOf("f.bz2");
+        for (String flags : new String[] {"152 (Offline|IsReadable|BackUpExists)", "144 (IsReadable|BackUpExists)"}) {
+            RemoteFile st = XrootdStat.parse(statOutput("/eos/antares/prod/migdal/f.bz2", 42, flags)).toRemoteFile("f.bz2");
+            assertThat(eos.tapeResidency("f.bz2", st)).isEqualTo(TapeResidency.onTape("xroot stat BackUpExists at " + url));
+        }
+        for (String flags : new String[] {"16 (IsReadable)", "24 (Offline|IsReadable)", "48 (IsReadable|IsWritable)"}) {
+            RemoteFile st = XrootdStat.parse(statOutput("/eos/antares/prod/migdal/f.bz2", 42, flags)).toRemoteFile("f.bz2");
+            TapeResidency r = eos.tapeResidency("f.bz2", st);
+            assertThat(r.state()).as(flags).isEqualTo(TapeResidency.State.NOT_ON_TAPE);
+            assertThat(r.evidence()).contains(url).contains("no BackUpExists");
+        }
+    }
+
     /** EOS sends the layout type zero-padded; dCache lower-cases; an md5 answer (dCache without cks.type) is refused. */
     @Test
     void checksumRepliesOfEachServer() throws Exception {
