@@ -143,7 +143,7 @@ public final class BuiltinMover implements TapeMover {
             if (!already) {
                 boolean exists = ((CopyCheck.Mismatch) before).problem() != CopyCheck.Problem.MISSING;
                 try (InputStream in = disk.open(name)) {
-                    StorageEndpoint.Sent sent = tape.put(in, f.compressedSize(), name, exists);
+                    StorageEndpoint.Sent sent = tape.put(in, f.compressedSize(), name, exists, () -> catalog.fence(f));
                     if (!sent.adler32().equals(expected)) {
                         return failure(f, "the compressed copy " + disk.urlOf(name) + " read back with adler32 " + sent.adler32()
                                 + " instead of " + expected + "; disk storage copy damaged", false);

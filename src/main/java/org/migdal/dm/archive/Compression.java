@@ -135,10 +135,9 @@ public final class Compression {
             }
             boolean existing = disk.stat(name).isPresent();
             Checksum compressedSum = Checksum.adler32(r.compressedAdler32());
-            catalog.fence(f); // a worker that lost its claim puts nothing in place
             StorageEndpoint.Sent sent;
             try (InputStream in = Files.newInputStream(scratch)) {
-                sent = disk.put(in, r.compressedBytes(), name, existing);
+                sent = disk.put(in, r.compressedBytes(), name, existing, () -> catalog.fence(f)); // in place only under the claim
             }
             if (!sent.adler32().equals(compressedSum)) {
                 return failure(f, "the scratch file " + scratch + " changed between compression and upload", false);

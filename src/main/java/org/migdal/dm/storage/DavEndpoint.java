@@ -811,12 +811,17 @@ public final class DavEndpoint implements StorageEndpoint {
     /** PUT to a temporary name, confirm it, MOVE it into place ({@link StagedUpload}); failures remove only the temporary. */
     @Override
     public Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException {
+        return put(source, size, path, overwrite, Fence.NONE);
+    }
+
+    @Override
+    public Sent put(InputStream source, long size, String path, boolean overwrite, Fence fence) throws StorageException {
         if (size < 0) {
             throw new IllegalArgumentException("negative size " + size);
         }
         segments(path);
         String url = urlOf(path);
-        return StagedUpload.run(this, path, overwrite, new StagedUpload.Steps() {
+        return StagedUpload.run(this, path, overwrite, fence, new StagedUpload.Steps() {
             @Override
             public Sent upload(String temp) throws StorageException {
                 return putOnce(source, size, temp, url);

@@ -67,6 +67,11 @@ public final class FileEndpoint implements StorageEndpoint {
 
     @Override
     public Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException {
+        return put(source, size, path, overwrite, Fence.NONE);
+    }
+
+    @Override
+    public Sent put(InputStream source, long size, String path, boolean overwrite, Fence fence) throws StorageException {
         Path target = resolve(path);
         String url = urlOf(path);
         StorageNames.checkLength(path, url);
@@ -94,6 +99,7 @@ public final class FileEndpoint implements StorageEndpoint {
                 throw new StorageException(StorageException.Kind.CORRUPT, url,
                         "source gave " + n + " bytes, expected " + size + "; upload abandoned");
             }
+            fence.check(); // only while the claim holds is the upload put in place
             if (overwrite) {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } else {

@@ -60,6 +60,12 @@ public final class GuardedEndpoint implements StorageEndpoint {
     }
 
     @Override
+    public Sent put(InputStream source, long size, String path, boolean overwrite, Fence fence) throws StorageException {
+        check();
+        return inner.put(source, size, path, overwrite, fence);
+    }
+
+    @Override
     public Optional<RemoteFile> stat(String path) throws StorageException {
         check();
         return inner.stat(path);

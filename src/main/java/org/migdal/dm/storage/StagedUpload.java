@@ -21,7 +21,8 @@ final class StagedUpload {
     private StagedUpload() {
     }
 
-    static StorageEndpoint.Sent run(StorageEndpoint ep, String path, boolean overwrite, Steps steps) throws StorageException {
+    static StorageEndpoint.Sent run(StorageEndpoint ep, String path, boolean overwrite, Fence fence, Steps steps)
+            throws StorageException {
         String url = ep.urlOf(path);
         StorageNames.checkLength(path, url);
         if (!overwrite && ep.stat(path).isPresent()) {
@@ -35,6 +36,7 @@ final class StagedUpload {
                 throw new StorageException(StorageException.Kind.EXISTS, url,
                         "appeared during the upload; not overwritten (this upload was discarded)");
             }
+            fence.check();
             steps.rename(temp, path, overwrite);
             return sent;
         } catch (StorageException e) {

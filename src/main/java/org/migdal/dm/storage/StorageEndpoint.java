@@ -31,6 +31,16 @@ public interface StorageEndpoint extends AutoCloseable {
      */
     Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException;
 
+    /**
+     * As {@link #put(InputStream, long, String, boolean)}, checking {@code fence} right before the upload is renamed into
+     * place: a worker that lost its claim meanwhile puts nothing in place and leaves no temporary. Endpoints that stage
+     * uploads check it at the rename; this default checks it before anything is sent.
+     */
+    default Sent put(InputStream source, long size, String path, boolean overwrite, Fence fence) throws StorageException {
+        fence.check();
+        return put(source, size, path, overwrite);
+    }
+
     /** Size (and tape flags where known) of a path, or empty if it does not exist. */
     Optional<RemoteFile> stat(String path) throws StorageException;
 

@@ -129,11 +129,16 @@ public final class XrootdEndpoint implements StorageEndpoint {
 
     @Override
     public Sent put(InputStream source, long size, String path, boolean overwrite) throws StorageException {
+        return put(source, size, path, overwrite, Fence.NONE);
+    }
+
+    @Override
+    public Sent put(InputStream source, long size, String path, boolean overwrite, Fence fence) throws StorageException {
         if (size < 0) {
             throw new IllegalArgumentException("negative size " + size);
         }
         String url = xrootUrl(serverPath(path));
-        return StagedUpload.run(this, path, overwrite, new StagedUpload.Steps() {
+        return StagedUpload.run(this, path, overwrite, fence, new StagedUpload.Steps() {
             @Override
             public Sent upload(String temp) throws StorageException {
                 List<String> argv = List.of("xrdcp", "--nopbar", "--posc", "--path", "--cksum", "adler32",

@@ -196,9 +196,9 @@ public final class Shipper {
                 }
             }
             StorageEndpoint.Sent sent;
-            catalog.fence(f); // a worker that lost its claim puts nothing in place
             try (InputStream in = Files.newInputStream(local, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                sent = storage.put(in, f.size(), f.lfn(), overwrite);
+                CatalogFile held = f;
+                sent = storage.put(in, f.size(), f.lfn(), overwrite, () -> catalog.fence(held)); // in place only under the claim
             }
             BasicFileAttributes after = Files.readAttributes(local, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!DiskPaths.asRegistered(after, f)) {
