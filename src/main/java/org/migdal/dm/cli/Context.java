@@ -78,7 +78,7 @@ final class Context implements AutoCloseable {
             }
             ClaimPolicy policy = new ClaimPolicy(ClaimPolicy.thisProcessOwner(),
                     Duration.ofSeconds(config.claims().leaseSeconds()), config.transfer().maxAttempts(),
-                    Duration.ofSeconds(config.transfer().retryBackoffSeconds()));
+                    Duration.ofSeconds(config.transfer().retryBackoffSeconds()), config.claims().maxCrashes());
             catalog = JdbcCatalog.open(c.url(), c.user(), password, policy, clock,
                     Math.max(config.transfer().threads(), config.executor().threads()) + 2);
             // keeps this process's claims alive while it works; only a dead process's claims run out

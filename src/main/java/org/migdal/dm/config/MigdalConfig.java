@@ -32,7 +32,7 @@ public record MigdalConfig(
         transfer = transfer == null ? new Transfer(null, null, null) : transfer;
         archive = archive == null ? new Archive(null, null, null, null, null, null, null, null, null) : archive;
         executor = executor == null ? new Executor(null, null) : executor;
-        claims = claims == null ? new Claims(null) : claims;
+        claims = claims == null ? new Claims(null, null) : claims;
         credentials = credentials == null ? new Credentials(null, null, null, null, null, null) : credentials;
         fts = fts == null ? new Fts(null, null, null, null, null, null, null, null, null) : fts;
         janitor = janitor == null ? new Janitor(null) : janitor;
@@ -238,9 +238,10 @@ public record MigdalConfig(
     }
 
     /** How long a claim on a file lasts without renewal (renewed while work goes on). */
-    public record Claims(Integer leaseSeconds) {
+    public record Claims(Integer leaseSeconds, Integer maxCrashes) {
         public Claims {
             leaseSeconds = range(leaseSeconds, 1800, 10, 7 * 86_400, "claims.leaseSeconds");
+            maxCrashes = range(maxCrashes, 5, 1, 1000, "claims.maxCrashes");
         }
     }
 
