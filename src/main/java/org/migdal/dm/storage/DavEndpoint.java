@@ -10,7 +10,6 @@ import org.w3c.dom.NodeList;
 import org.xml.sax.SAXException;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLHandshakeException;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -19,15 +18,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -330,27 +326,8 @@ public final class DavEndpoint implements StorageEndpoint {
     }
 
     private StorageException ioFailure(String method, URI u, String url, IOException e) {
-        String what = method + " " + shown(u) + " failed: ";
-        if (e instanceof HttpConnectTimeoutException) {
-            return new StorageException(StorageException.Kind.TRANSIENT, url, what + "connect timed out after "
-                    + options.connectTimeout().toSeconds() + " s", e);
-        }
-        if (e instanceof HttpTimeoutException || e instanceof java.net.SocketTimeoutException) {
-            return new StorageException(StorageException.Kind.TRANSIENT, url, what + "no reply within "
-                    + options.requestTimeout().toSeconds() + " s", e);
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SSLHandshakeException) {
-                return new StorageException(StorageException.Kind.DENIED, url, what + "TLS handshake failed ("
-                        + scrub(String.valueOf(t.getMessage())) + "); check the host certificate, the CA directory and the proxy", e);
-            }
-            if (t instanceof ConnectException) {
-                return new StorageException(StorageException.Kind.TRANSIENT, url, what + "cannot connect ("
-                        + scrub(String.valueOf(t.getMessage())) + ")", e);
-            }
-        }
-        return new StorageException(StorageException.Kind.TRANSIENT, url, what + e.getClass().getSimpleName()
-                + (e.getMessage() != null ? " " + scrub(e.getMessage()) : ""), e);
+        return HttpFailures.of(e, url, method + " " + shown(u) + " failed: ", options.connectTimeout(), options.requestTimeout(),
+                this::scrub);
     }
 
     /** A typed error for an unexpected status. */

@@ -6,14 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -180,21 +177,8 @@ final class TapeRestClient {
         String what = "Tape REST API " + method + " " + u + " failed: ";
         try {
             return http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpTimeoutException e) {
-            throw new StorageException(StorageException.Kind.TRANSIENT, url, what + "no reply within " + timeout.toSeconds() + " s", e);
         } catch (IOException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof SSLHandshakeException) {
-                    throw new StorageException(StorageException.Kind.DENIED, url, what + "TLS handshake failed ("
-                            + scrub(String.valueOf(t.getMessage())) + "); check the host certificate, the CA directory and the proxy", e);
-                }
-                if (t instanceof ConnectException) {
-                    throw new StorageException(StorageException.Kind.TRANSIENT, url, what + "cannot connect ("
-                            + scrub(String.valueOf(t.getMessage())) + ")", e);
-                }
-            }
-            throw new StorageException(StorageException.Kind.TRANSIENT, url, what + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + scrub(e.getMessage())), e);
+            throw HttpFailures.of(e, url, what, timeout, timeout, this::scrub);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageException(StorageException.Kind.TRANSIENT, url, what + "interrupted", e);
