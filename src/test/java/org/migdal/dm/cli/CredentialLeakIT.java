@@ -69,7 +69,8 @@ class CredentialLeakIT {
                 storage: {disk: '%s', tape: '%s'}
                 credentials: {proxy: '%s', warnHours: 1}
                 lockDir: '%s'
-                """.formatted(dir.resolve("catalog.db"), disk, dir.resolve("storage").toUri(), dir.resolve("tape").toUri(), proxy, dir));
+                """.formatted(dir.resolve("catalog.db"), disk, org.migdal.dm.testinfra.Markers.initialised(dir.resolve("storage")).toUri(),
+                org.migdal.dm.testinfra.Markers.initialised(dir.resolve("tape")).toUri(), proxy, dir));
         Map<String, String> env = Map.of("BEARER_TOKEN", token, "X509_USER_PROXY", proxy.toString());
 
         List<Run> runs = new ArrayList<>();

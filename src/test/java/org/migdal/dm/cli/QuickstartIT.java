@@ -69,17 +69,18 @@ class QuickstartIT {
                         .isEqualTo(Files.readAllBytes(raw));
             }
         }
-        List<String> expectedStorage = new ArrayList<>();
-        List<String> expectedTape = new ArrayList<>();
+        List<String> expectedStorage = new ArrayList<>(List.of(org.migdal.dm.storage.Marker.NAME)); // written by storage init
+        List<String> expectedTape = new ArrayList<>(List.of(org.migdal.dm.storage.Marker.NAME));
         for (JsonNode f : rows) {
             String rel = f.get("lfn").asText().substring(1);
             expectedStorage.add(rel);
             expectedStorage.add(rel + ".bz2");
             expectedTape.add(rel + ".bz2");
         }
-        assertThat(regularFiles(storage)).as("storage holds exactly raw + .bz2, no leftovers").containsExactlyInAnyOrderElementsOf(expectedStorage);
-        assertThat(regularFiles(tape)).as("tape holds exactly the .bz2 copies").containsExactlyInAnyOrderElementsOf(expectedTape);
-        assertThat(regularFiles(base.resolve("work"))).as("no scratch files left").isEmpty();
+        assertThat(regularFiles(storage)).as("storage holds exactly its marker, raw + .bz2, no leftovers").containsExactlyInAnyOrderElementsOf(expectedStorage);
+        assertThat(regularFiles(tape)).as("tape holds exactly its marker and the .bz2 copies").containsExactlyInAnyOrderElementsOf(expectedTape);
+        assertThat(regularFiles(base.resolve("work"))).as("no scratch files left (the janitor's sweep stamps stay)")
+                .allMatch(name -> name.startsWith(".janitor-"));
     }
 
     @Test
