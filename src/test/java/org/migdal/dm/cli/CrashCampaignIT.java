@@ -45,6 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrashCampaignIT {
     private static final int FILE_BYTES = 256 * 256 * 2 * 8;
     private static final int FILES_PER_RUN = 10;
+    private static final int JOBS_PER_CYCLE = 40;
 
     @TempDir
     Path tmp;
@@ -78,11 +79,11 @@ class CrashCampaignIT {
                     - {name: data3, path: '%4$s'}
                 storage: {disk: '%5$s', tape: '%6$s'}
                 transfer: {threads: 2, retryBackoffSeconds: 0, maxAttempts: 3}
-                archive: {workDir: '%7$s', jobsPerCycle: 25, cleanupRaw: true, level: 1}
+                archive: {workDir: '%7$s', jobsPerCycle: %8$d, cleanupRaw: true, level: 1}
                 executor: {threads: 2}
                 claims: {leaseSeconds: 10}
                 lockDir: '%1$s'
-                """.formatted(tmp, disks.get(0), disks.get(1), disks.get(2), storage.toUri(), tape.toUri(), work));
+                """.formatted(tmp, disks.get(0), disks.get(1), disks.get(2), storage.toUri(), tape.toUri(), work, JOBS_PER_CYCLE));
         int perDisk = Math.max(1, (targetFiles + disks.size() * FILES_PER_RUN - 1) / (disks.size() * FILES_PER_RUN));
         for (Path d : disks) {
             for (int r = 0; r < perDisk; r++) {
@@ -127,7 +128,8 @@ class CrashCampaignIT {
 
         // undisturbed cycles finish the work
         int cycles = 0;
-        while (cycles < 30 && !allDone()) {
+        int maxCycles = 10 + 2 * written.size() / JOBS_PER_CYCLE; // a grid cycle compresses at most JOBS_PER_CYCLE files
+        while (cycles < maxCycles && !allDone()) {
             cycles++;
             for (String role : List.of("daq", "grid")) {
                 String name = "final" + cycles + "-" + role;
@@ -203,7 +205,7 @@ class CrashCampaignIT {
     /** The DAQ hands back a released disk: it writes a new run there and flags it full again (until enough files). */
     private void refillReleasedDisks(SyntheticRuns synth, List<Path> disks) throws IOException {
         for (Path d : disks) {
-            if (Files.exists(d.resolve("ReadyForData")) && written.size() < targetFiles * 4) {
+            if (Files.exists(d.resolve("ReadyForData")) && written.size() < targetFiles * 2) {
                 Files.delete(d.resolve("ReadyForData"));
                 writeRun(synth, d);
                 Files.writeString(d.resolve("ReadyToTransfer"), "");
