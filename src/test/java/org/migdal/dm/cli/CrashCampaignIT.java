@@ -114,7 +114,7 @@ class CrashCampaignIT {
                 Process p = procs.get(i);
                 // the instant is drawn after the process has started working (its first log line), so kills land in cycles
                 awaitFirstLogLine(p, logs.resolve(names.get(i) + ".err"));
-                long killAfter = random.nextInt(2500);
+                long killAfter = random.nextInt(1500);
                 if (p.waitFor(killAfter, TimeUnit.MILLISECONDS)) {
                     finished++;
                     assertThat(p.exitValue()).as("%s: %s", names.get(i), DaqProcesses.err(logs, names.get(i))).isIn(0, 1, 3);
@@ -207,7 +207,7 @@ class CrashCampaignIT {
     /** The DAQ hands back a released disk: it writes a new run there and flags it full again (until enough files). */
     private void refillReleasedDisks(SyntheticRuns synth, List<Path> disks) throws IOException {
         for (Path d : disks) {
-            if (Files.exists(d.resolve("ReadyForData")) && written.size() < targetFiles * 2) {
+            if (Files.exists(d.resolve("ReadyForData")) && written.size() < targetFiles * 3) {
                 Files.delete(d.resolve("ReadyForData"));
                 writeRun(synth, d);
                 Files.writeString(d.resolve("ReadyToTransfer"), "");
