@@ -277,7 +277,7 @@ class CrashCampaignIT {
     private static long[] decompressedSum(Path bz2) throws IOException {
         Adler32 a = new Adler32();
         long n = 0;
-        try (InputStream in = new BZip2CompressorInputStream(Files.newInputStream(bz2), true)) {
+        try (InputStream in = new BZip2CompressorInputStream(new java.io.BufferedInputStream(Files.newInputStream(bz2), 1 << 16), true)) {
             byte[] buf = new byte[1 << 16];
             int r;
             while ((r = in.read(buf)) > 0) {
