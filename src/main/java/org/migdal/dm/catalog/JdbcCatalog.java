@@ -48,6 +48,7 @@ public final class JdbcCatalog implements Catalog {
     private final ScanProblemStore scanProblems;
     private final VanishedFiles vanished;
     private final ClaimStore claims = new ClaimStore(this);
+    private final EndpointStore endpointStore = new EndpointStore(this);
 
     private JdbcCatalog(HikariDataSource dataSource, Dialect dialect, ClaimPolicy policy, Clock clock, String description) {
         this.dataSource = dataSource;
@@ -695,22 +696,22 @@ public final class JdbcCatalog implements Catalog {
 
     @Override
     public EndpointStatus endpointDown(String url, String reason) {
-        return new EndpointStore(this).down(url, reason, now());
+        return endpointStore.down(url, reason, now());
     }
 
     @Override
     public Optional<EndpointStatus> endpointUp(String url) {
-        return new EndpointStore(this).up(url, now());
+        return endpointStore.up(url, now());
     }
 
     @Override
     public Optional<EndpointStatus> endpoint(String url) {
-        return new EndpointStore(this).get(url);
+        return endpointStore.get(url);
     }
 
     @Override
     public List<EndpointStatus> endpoints() {
-        return new EndpointStore(this).all();
+        return endpointStore.all();
     }
 
     // ---------------------------------------------------------------- vanished DAQ files (the rules: VanishedFiles)

@@ -82,8 +82,7 @@ final class QuickstartCommand implements Callable<Integer> {
         try (Context ctx = new Context(config)) {
             for (String url : new String[]{config.storage().disk(), config.storage().tape()}) {
                 StorageEndpoint e = ctx.unguarded(url);
-                if (!Marker.present(e)) {
-                    Marker.write(e, ClaimPolicy.thisProcessOwner(), ctx.clock.instant());
+                if (Marker.ensure(e, ClaimPolicy.thisProcessOwner(), ctx.clock.instant())) {
                     out.println("storage init: wrote " + e.urlOf(Marker.NAME));
                 }
             }

@@ -51,14 +51,9 @@ final class StorageCommand implements Callable<Integer> {
                         out.println("DOWN " + url + ": " + ex.getMessage());
                         continue;
                     }
-                    java.util.Optional<String> failed = ctx.health().probe(e);
-                    if (failed.isPresent()) {
-                        ok = false;
-                        out.println("DOWN " + org.migdal.dm.health.EndpointHealth.describe(ctx.health().down(e, failed.get())));
-                    } else {
-                        ctx.catalog().endpointUp(e.base().toString());
-                        out.println("UP   " + e.base());
-                    }
+                    java.util.Optional<String> down = ctx.health().probeNow(e);
+                    ok &= down.isEmpty();
+                    out.println(down.map(why -> "DOWN " + why).orElse("UP   " + e.base()));
                 }
                 return ok ? Main.OK : Main.FAILURE;
             }
@@ -100,14 +95,10 @@ final class StorageCommand implements Callable<Integer> {
                         Files.createDirectories(base);
                     }
                 }
-                if (Marker.present(e)) {
-                    out.println(key + ": " + e.urlOf(Marker.NAME) + " already present");
-                    return true;
-                }
-                Marker.write(e, ClaimPolicy.thisProcessOwner(), ctx.clock.instant());
+                boolean written = Marker.ensure(e, ClaimPolicy.thisProcessOwner(), ctx.clock.instant());
                 Marker.require(e);
                 ctx.catalog().endpointUp(e.base().toString());
-                out.println(key + ": wrote " + e.urlOf(Marker.NAME));
+                out.println(key + ": " + (written ? "wrote " : "") + e.urlOf(Marker.NAME) + (written ? "" : " already present"));
                 return true;
             } catch (StorageException | java.io.IOException | RuntimeException ex) {
                 err.println(key + ": cannot write the marker at " + url + ": " + ex.getMessage());

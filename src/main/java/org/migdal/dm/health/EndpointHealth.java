@@ -45,6 +45,15 @@ public final class EndpointHealth {
                 && clock.instant().isBefore(known.get().nextProbeAt())) {
             return Optional.of(describe(known.get()));
         }
+        return probeNow(endpoint);
+    }
+
+    /**
+     * Probes the endpoint now, whatever the backoff, and records the outcome: DOWN with the probe's reason, or UP (an
+     * outage that ends is logged). Empty when it proved itself; otherwise why not.
+     */
+    public Optional<String> probeNow(StorageEndpoint endpoint) {
+        String url = endpoint.base().toString();
         Optional<String> failed = probe(endpoint);
         if (failed.isPresent()) {
             return Optional.of(describe(down(endpoint, failed.get())));

@@ -30,10 +30,6 @@ public final class GuardedEndpoint implements StorageEndpoint {
         return new GuardedEndpoint(inner, recheck, clock);
     }
 
-    public StorageEndpoint unguarded() {
-        return inner;
-    }
-
     private void check() throws StorageException {
         long now = clock.millis();
         if (now < confirmedUntil) {

@@ -39,9 +39,18 @@ public final class Marker {
                         + " `migdal-dm storage init`");
     }
 
-    /** True when the marker is there (for {@code storage init}, which writes it only once). */
+    /** True when the marker is there. */
     public static boolean present(StorageEndpoint endpoint) throws StorageException {
         return endpoint.stat(NAME).isPresent();
+    }
+
+    /** Writes the marker unless it is there already ({@code storage init} and the quickstart); true when it wrote it. */
+    public static boolean ensure(StorageEndpoint endpoint, String owner, Instant at) throws StorageException {
+        if (present(endpoint)) {
+            return false;
+        }
+        write(endpoint, owner, at);
+        return true;
     }
 
     /** Writes the marker; refuses to overwrite one. */
