@@ -144,6 +144,9 @@ public interface Catalog extends AutoCloseable {
      */
     CatalogFile putBack(CatalogFile claimed, String action, String message);
 
+    /** Compression jobs in flight on a batch system, and the claims that apply their results. */
+    BatchStore batch();
+
     /** MISSING or FORGOTTEN files of {@code disk} listed again by a scan go back to REGISTERED; returns how many. */
     int reappeared(String disk, List<NewFile> listed);
 

@@ -32,7 +32,9 @@ final class ClaimStore {
             long now = db.now();
             // a TAPE_SUBMITTED file with a recorded FTS job is taken over by claimInFlight (the job is looked up first)
             String sql = "SELECT " + JdbcCatalog.COLUMNS + " FROM files WHERE ((state = ? AND next_attempt_at <= ? AND claim_owner IS NULL)"
-                    + " OR (state = ? AND claim_owner IS NOT NULL AND claim_expires < ? AND tape_job_recorded_at IS NULL))" + diskClause
+                    + " OR (state = ? AND claim_owner IS NOT NULL AND claim_expires < ? AND tape_job_recorded_at IS NULL"
+                    // a file with a batch job recorded is the batch collector's: its job may still run
+                    + " AND NOT EXISTS (SELECT 1 FROM batch_jobs WHERE batch_jobs.file_id = files.id)))" + diskClause
                     + " ORDER BY next_attempt_at, id LIMIT ?"
                     + (db.dialect() == JdbcCatalog.Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "");
             List<CatalogFile> candidates = new ArrayList<>();

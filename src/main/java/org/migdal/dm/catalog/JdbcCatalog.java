@@ -49,6 +49,7 @@ public final class JdbcCatalog implements Catalog {
     private final VanishedFiles vanished;
     private final ClaimStore claims = new ClaimStore(this);
     private final EndpointStore endpointStore = new EndpointStore(this);
+    private final BatchStore batch = new BatchStore(this);
 
     private JdbcCatalog(HikariDataSource dataSource, Dialect dialect, ClaimPolicy policy, Clock clock, String description) {
         this.dataSource = dataSource;
@@ -731,6 +732,11 @@ public final class JdbcCatalog implements Catalog {
         return vanished.forget(lfns);
     }
 
+
+    @Override
+    public BatchStore batch() {
+        return batch;
+    }
 
     @Override
     public CatalogFile putBack(CatalogFile claimed, String action, String message) {

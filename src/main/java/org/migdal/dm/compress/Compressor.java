@@ -30,6 +30,10 @@ public final class Compressor {
         return codec;
     }
 
+    public int level() {
+        return level;
+    }
+
     /** Adler32 and size of the raw input and of the compressed output. */
     public record Result(long rawBytes, String rawAdler32, long compressedBytes, String compressedAdler32) {
     }

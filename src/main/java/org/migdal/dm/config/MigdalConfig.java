@@ -31,7 +31,7 @@ public record MigdalConfig(
         }
         transfer = transfer == null ? new Transfer(null, null, null) : transfer;
         archive = archive == null ? new Archive(null, null, null, null, null, null, null, null, null) : archive;
-        executor = executor == null ? new Executor(null, null) : executor;
+        executor = executor == null ? new Executor(null, null, null) : executor;
         claims = claims == null ? new Claims(null, null) : claims;
         credentials = credentials == null ? new Credentials(null, null, null, null, null, null) : credentials;
         fts = fts == null ? new Fts(null, null, null, null, null, null, null, null, null) : fts;
@@ -219,11 +219,55 @@ public record MigdalConfig(
         }
     }
 
-    /** Where compression jobs run: {@code local} (a thread pool on this host). */
-    public record Executor(String type, Integer threads) {
+    /**
+     * Where compression jobs run: {@code local} (a thread pool of {@code threads} on this host) or {@code htcondor} (one
+     * cluster per grid cycle on the HTCondor pool, settings under {@code htcondor}).
+     */
+    public record Executor(String type, Integer threads, Htcondor htcondor) {
         public Executor {
-            type = oneOf(type, "local", "executor.type", "local");
+            type = oneOf(type, "local", "executor.type", "local", "htcondor");
             threads = range(threads, Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 256, "executor.threads");
+            htcondor = htcondor == null ? new Htcondor(null, null, null, null, null, null, null, null, null, null, null, null,
+                    null, null, null, null, null, null) : htcondor;
+        }
+    }
+
+    /**
+     * The HTCondor executor. Per cycle at most {@code jobsPerCycle} jobs go in ONE {@code condor_submit} into a cycle folder
+     * under {@code spoolDir}; jobs are tracked by their event log. {@code executable} is the launcher the worker nodes run
+     * ({@code migdal-dm job run}; default: this installation's launcher, which must be visible on the worker nodes);
+     * {@code javaHome}/{@code javaOpts} reach the job as JAVA_HOME and MIGDAL_JAVA_OPTS (a job does not inherit the
+     * submitter's environment); {@code x509userproxy} defaults to the configured proxy; {@code commandDir} is where the
+     * {@code condor_*} commands are (default: PATH).
+     */
+    public record Htcondor(String requirements, Integer requestCpus, String requestMemory, String requestDisk, String x509userproxy,
+                           String batchName, String accountingGroup, String executable, List<String> extraSubmitLines,
+                           Integer jobsPerCycle, String spoolDir, String commandDir, String javaHome, String javaOpts,
+                           Integer maxReleases, Integer silentMinutes, Integer reconcileMinutes, Integer commandTimeoutSeconds) {
+        public Htcondor {
+            requestCpus = range(requestCpus, 1, 1, 64, "executor.htcondor.requestCpus");
+            requestMemory = units(requestMemory, "2 GB", "executor.htcondor.requestMemory");
+            requestDisk = units(requestDisk, "4 GB", "executor.htcondor.requestDisk");
+            batchName = batchName == null ? "migdal-grid" : batchName;
+            if (!batchName.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new ConfigException("executor.htcondor.batchName: '" + batchName + "' may hold only letters, digits, _ . -");
+            }
+            extraSubmitLines = extraSubmitLines == null ? List.of() : List.copyOf(extraSubmitLines);
+            jobsPerCycle = range(jobsPerCycle, 150, 1, 20_000, "executor.htcondor.jobsPerCycle");
+            spoolDir = spoolDir == null ? "condor-spool" : spoolDir;
+            maxReleases = range(maxReleases, 3, 0, 100, "executor.htcondor.maxReleases");
+            silentMinutes = range(silentMinutes, 30, 1, 7 * 24 * 60, "executor.htcondor.silentMinutes");
+            reconcileMinutes = range(reconcileMinutes, 5, 1, 24 * 60, "executor.htcondor.reconcileMinutes");
+            commandTimeoutSeconds = range(commandTimeoutSeconds, 120, 5, 3600, "executor.htcondor.commandTimeoutSeconds");
+        }
+
+        private static String units(String v, String def, String key) {
+            String value = v == null ? def : v.strip();
+            if (!value.matches("\\d+(\\.\\d+)?\\s*(K|KB|M|MB|G|GB|T|TB)")) {
+                throw new ConfigException(key + ": '" + value + "' needs a unit (K, M, G or T, e.g. 2 GB): pools may refuse"
+                        + " numbers without one, and their default unit differs between memory and disk");
+            }
+            return value;
         }
     }
 

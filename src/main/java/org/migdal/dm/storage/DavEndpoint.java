@@ -811,6 +811,18 @@ public final class DavEndpoint implements StorageEndpoint {
         });
     }
 
+    @Override
+    public void moveIntoPlace(String temp, String path, boolean overwrite, Fence fence) throws StorageException {
+        segments(path);
+        String url = urlOf(path);
+        StorageNames.checkLength(path, url);
+        if (!overwrite && stat(path).isPresent()) {
+            throw new StorageException(StorageException.Kind.EXISTS, url, "already exists and overwrite was not asked");
+        }
+        fence.check();
+        move(temp, path, overwrite, url);
+    }
+
     /** One PUT of the whole source to {@code temp} (a new name), following redirects and making missing parents. */
     private Sent putOnce(InputStream source, long size, String temp, String url) throws StorageException {
         List<String> segs = segments(temp);

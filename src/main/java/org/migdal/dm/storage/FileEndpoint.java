@@ -100,23 +100,7 @@ public final class FileEndpoint implements StorageEndpoint {
                         "source gave " + n + " bytes, expected " + size + "; upload abandoned");
             }
             fence.check(); // only while the claim holds is the upload put in place
-            if (overwrite) {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } else {
-                // link(2) fails if the target appeared meanwhile: no silent overwrite
-                try {
-                    Files.createLink(target, tmp);
-                } catch (FileAlreadyExistsException e) {
-                    throw new StorageException(StorageException.Kind.EXISTS, url, "appeared during the upload; not overwritten");
-                } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
-                    // no hard links here (some NFS mounts): rename, after checking once more that nothing appeared
-                    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                        throw new StorageException(StorageException.Kind.EXISTS, url, "appeared during the upload; not overwritten");
-                    }
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                }
-                Files.deleteIfExists(tmp);
-            }
+            place(tmp, target, overwrite, url);
             fsyncDirectory(target.getParent());
             return new Sent(n, Checksum.adler32(adler.getValue()));
         } catch (AtomicMoveNotSupportedException e) {
@@ -130,6 +114,51 @@ public final class FileEndpoint implements StorageEndpoint {
                 // the temporary name is hidden and never taken for a complete file
             }
         }
+    }
+
+    @Override
+    public void moveIntoPlace(String temp, String path, boolean overwrite, Fence fence) throws StorageException {
+        Path from = resolve(temp);
+        Path target = resolve(path);
+        String url = urlOf(path);
+        StorageNames.checkLength(path, url);
+        if (!Files.isRegularFile(from, LinkOption.NOFOLLOW_LINKS)) {
+            throw new StorageException(StorageException.Kind.NOT_FOUND, urlOf(temp), "the uploaded copy to put in place as " + url
+                    + " is not there");
+        }
+        if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new StorageException(StorageException.Kind.EXISTS, url, "already exists and overwrite was not asked");
+        }
+        fence.check();
+        try {
+            place(from, target, overwrite, url);
+            fsyncDirectory(target.getParent());
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "file system cannot rename atomically", e);
+        } catch (IOException e) {
+            throw new StorageException(classify(e), url, "renaming " + from.getFileName() + " into place failed: " + describe(e), e);
+        }
+    }
+
+    /** Renames a complete temporary to its target: replacing it only when asked, never silently (link(2) where it can). */
+    private static void place(Path tmp, Path target, boolean overwrite, String url) throws IOException, StorageException {
+        if (overwrite) {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
+        // link(2) fails if the target appeared meanwhile: no silent overwrite
+        try {
+            Files.createLink(target, tmp);
+        } catch (FileAlreadyExistsException e) {
+            throw new StorageException(StorageException.Kind.EXISTS, url, "appeared during the upload; not overwritten");
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+            // no hard links here (some NFS mounts): rename, after checking once more that nothing appeared
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new StorageException(StorageException.Kind.EXISTS, url, "appeared during the upload; not overwritten");
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.deleteIfExists(tmp);
     }
 
     private static void fsyncDirectory(Path dir) {

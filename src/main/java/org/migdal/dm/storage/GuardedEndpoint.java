@@ -62,6 +62,12 @@ public final class GuardedEndpoint implements StorageEndpoint {
     }
 
     @Override
+    public void moveIntoPlace(String temp, String path, boolean overwrite, Fence fence) throws StorageException {
+        check();
+        inner.moveIntoPlace(temp, path, overwrite, fence);
+    }
+
+    @Override
     public Optional<RemoteFile> stat(String path) throws StorageException {
         check();
         return inner.stat(path);

@@ -41,6 +41,14 @@ public interface StorageEndpoint extends AutoCloseable {
         return put(source, size, path, overwrite);
     }
 
+    /**
+     * Renames {@code temp}, a copy already uploaded with {@link #put} under a temporary name ({@link StorageNames#tempBeside})
+     * and confirmed by the caller, to {@code path}, checking {@code fence} right before: a compression job on a worker node
+     * uploads and confirms, the holder of the claim puts the copy in place. Without {@code overwrite} an existing target is
+     * refused (EXISTS). The temporary is not removed on failure: the caller decides.
+     */
+    void moveIntoPlace(String temp, String path, boolean overwrite, Fence fence) throws StorageException;
+
     /** Size (and tape flags where known) of a path, or empty if it does not exist. */
     Optional<RemoteFile> stat(String path) throws StorageException;
 

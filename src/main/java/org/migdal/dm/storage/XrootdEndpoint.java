@@ -269,6 +269,17 @@ public final class XrootdEndpoint implements StorageEndpoint {
                 + XrootdCommand.describe(argv) + "; output: " + XrootdCommand.excerpt(text, EXCERPT));
     }
 
+    @Override
+    public void moveIntoPlace(String temp, String path, boolean overwrite, Fence fence) throws StorageException {
+        String url = urlOf(path);
+        StorageNames.checkLength(path, url);
+        if (!overwrite && stat(path).isPresent()) {
+            throw new StorageException(StorageException.Kind.EXISTS, url, "already exists and overwrite was not asked");
+        }
+        fence.check();
+        rename(serverPath(temp), serverPath(path), url, overwrite);
+    }
+
     private void rename(String temp, String target, String url, boolean overwrite) throws StorageException {
         XrootdCommand.Result r = xrdfs(url, "mv", temp, target);
         if (r.rc() == 0) {

@@ -37,6 +37,11 @@ public class ForwardingEndpoint implements StorageEndpoint {
     }
 
     @Override
+    public void moveIntoPlace(String temp, String path, boolean overwrite, Fence fence) throws StorageException {
+        real.moveIntoPlace(temp, path, overwrite, fence);
+    }
+
+    @Override
     public InputStream open(String path) throws StorageException {
         return real.open(path);
     }

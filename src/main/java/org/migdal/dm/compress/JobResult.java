@@ -1,0 +1,34 @@
+package org.migdal.dm.compress;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * What a compression job reports, as JSON on its output: the sizes and adler32s it measured, where it uploaded the
+ * compressed copy and what the storage confirmed, how long each step took, and, when it failed, why. A job never writes
+ * the catalog: the submit host applies this under the claim ({@code token}).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobResult(int version, String job, String token, long fileId, String lfn, boolean ok, String host,
+                        Long rawBytes, String rawAdler32, Long compressedBytes, String compressedAdler32,
+                        Long decompressedBytes, String decompressedAdler32, String uploaded, Long storageBytes,
+                        String storageAdler32, Timings timings, Problem problem) {
+
+    /** Milliseconds spent reading and compressing, decompressing to verify, uploading, and confirming at the storage. */
+    public record Timings(long compressMs, long verifyMs, long uploadMs, long confirmMs, long totalMs) {
+    }
+
+    /**
+     * Why a job failed. {@code kind} is a storage failure's kind (NOT_FOUND, DENIED, NO_SPACE, …: the submit host classifies
+     * it like any other storage failure), or {@link #RAW_DAMAGED} (the storage's raw copy is not what was shipped:
+     * permanent), {@link #VERIFY} (decompressing did not reproduce the raw bytes), {@link #CREDENTIAL} (no usable proxy or
+     * token on the worker), {@link #ERROR} (anything else). {@code url} names the storage URL concerned, when one is.
+     */
+    public record Problem(String step, String kind, String url, String message) {
+        public static final String RAW_DAMAGED = "RAW_DAMAGED";
+        public static final String VERIFY = "VERIFY";
+        public static final String CREDENTIAL = "CREDENTIAL";
+        public static final String ERROR = "ERROR";
+    }
+}
