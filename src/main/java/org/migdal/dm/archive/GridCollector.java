@@ -93,7 +93,13 @@ public final class GridCollector {
             }
         }
         Path logFile = Path.of(cycle.dir(), "events.log");
-        EventLog.Chunk chunk = EventLog.read(logFile, cycle.logOffset());
+        EventLog.Chunk chunk;
+        try {
+            chunk = EventLog.read(logFile, cycle.logOffset());
+        } catch (IOException e) {
+            log.warn("cannot read the job event log {}: {}; its jobs are reconciled with condor_q when silent", logFile, e.getMessage());
+            chunk = new EventLog.Chunk(List.of(), cycle.logOffset(), List.of());
+        }
         for (JobEvent e : chunk.events()) {
             BatchJob j = e.cluster() == cycle.cluster() ? byProc.get(e.proc()) : null;
             if (j != null) {
@@ -119,8 +125,8 @@ public final class GridCollector {
                     + (e.requeued() ? " (terminated and requeued)" : "") + "; it waits to run again", false);
             case 7 -> catalog.batch().status(j.fileId(), BatchJob.Status.IDLE, null, at + " shadow exception at " + e.time()
                     + "; it waits to run again", false);
-            case 12 -> catalog.batch().status(j.fileId(), BatchJob.Status.HELD, e.holdCode().orElse(0), e.holdReason()
-                    + " (Code " + e.holdCode().orElse(0) + " Subcode " + e.holdSubcode().orElse(0) + ")", false);
+            case 12 -> catalog.batch().status(j.fileId(), BatchJob.Status.HELD, e.holdCode().orElse(0),
+                    e.holdReason().orElse("Reason unspecified") + " (Code " + e.holdCode().orElse(0) + " Subcode " + e.holdSubcode().orElse(0) + ")", false);
             case 13 -> catalog.batch().status(j.fileId(), BatchJob.Status.IDLE, null, at + " released at " + e.time(), false);
             case 5 -> catalog.batch().status(j.fileId(), BatchJob.Status.ENDED,
                     e.returnValue().isPresent() ? e.returnValue().getAsInt() : -e.signal().orElse(0),
@@ -195,9 +201,8 @@ public final class GridCollector {
         long cluster = ads.get(0).id().cluster();
         Map<String, Integer> procs = new HashMap<>();
         for (JobAd ad : ads) {
-            Object job = ad.attributes().get("MigdalJob");
-            if (job != null && ad.id().cluster() == cluster) {
-                procs.put(String.valueOf(job), ad.id().proc());
+            if (ad.migdalJob() != null && ad.id().cluster() == cluster) {
+                procs.put(ad.migdalJob(), ad.id().proc());
             }
         }
         catalog.batch().submitted(cycle, cluster, procs, "found in the queue by its batch name after condor_submit's answer"

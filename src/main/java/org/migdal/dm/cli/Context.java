@@ -8,7 +8,18 @@ import org.migdal.dm.archive.RecallMover;
 import org.migdal.dm.archive.RawCleaner;
 import org.migdal.dm.archive.Recaller;
 import org.migdal.dm.archive.TapeMover;
+import org.migdal.dm.archive.CompressionResults;
+import org.migdal.dm.archive.CompressionStage;
+import org.migdal.dm.archive.GridCollector;
+import org.migdal.dm.archive.GridCompression;
+import org.migdal.dm.archive.GridDecisions;
+import org.migdal.dm.archive.GridSubmitter;
 import org.migdal.dm.batch.BatchExecutor;
+import org.migdal.dm.batch.Condor;
+import org.migdal.dm.batch.CondorCommands;
+import org.migdal.dm.batch.SubmitDescription;
+import org.migdal.dm.compress.CompressionJob;
+import org.migdal.dm.health.Failures;
 import org.migdal.dm.batch.LocalExecutor;
 import org.migdal.dm.catalog.ClaimPolicy;
 import org.migdal.dm.catalog.JdbcCatalog;
@@ -282,9 +293,57 @@ final class Context implements AutoCloseable {
         return new DiskCleaner(config.daq(), catalog(), new LocalCopies(config.daq(), catalog(), disk()), clock);
     }
 
-    Compression compression() {
-        return new Compression(catalog(), disk(), new Compressor(Codec.named(config.archive().compression()),
-                config.archive().level()), executor(), Path.of(config.archive().workDir()), config.archive().jobsPerCycle());
+    /** The compression stage of {@code executor.type}: a thread pool here, or HTCondor (submit and collect, never wait). */
+    CompressionStage compression() {
+        MigdalConfig.Archive a = config.archive();
+        CompressionJob.Settings settings = new CompressionJob.Settings(config.storage().disk(), config.storage().diskAuth(),
+                config.credentials().certDir(), config.credentials().systemTrust(), config.credentials().requiredFqan(),
+                Codec.named(a.compression()), a.level());
+        if (!"htcondor".equals(config.executor().type())) {
+            return new Compression(catalog(), disk(), settings, executor(), Path.of(a.workDir()), a.jobsPerCycle());
+        }
+        MigdalConfig.Htcondor h = config.executor().htcondor();
+        Condor condor = condor();
+        CompressionResults results = new CompressionResults(catalog(), disk(), new Failures(health()));
+        GridDecisions decisions = new GridDecisions(catalog(), condor, results, h.maxReleases());
+        GridCollector collector = new GridCollector(catalog(), condor, decisions, clock, Duration.ofMinutes(h.silentMinutes()),
+                Duration.ofMinutes(h.reconcileMinutes()), Duration.ofSeconds(2L * h.commandTimeoutSeconds()));
+        GridSubmitter submitter = new GridSubmitter(catalog(), condor, settings, (dir, batch) -> submitDescription(dir, batch),
+                Path.of(h.spoolDir()), h.batchName(), clock);
+        return new GridCompression(catalog(), collector, submitter, h.jobsPerCycle());
+    }
+
+    /** The HTCondor commands of {@code executor.htcondor} (found in {@code commandDir}, else on PATH). */
+    Condor condor() {
+        MigdalConfig.Htcondor h = config.executor().htcondor();
+        return new CondorCommands(h.commandDir() == null ? null : Path.of(h.commandDir()), java.util.Map.of(),
+                Duration.ofSeconds(h.commandTimeoutSeconds()));
+    }
+
+    /**
+     * A cycle's submit description: the job finds Java as configured ({@code javaHome}, default this JVM's) through the
+     * launcher's JAVA, as it inherits nothing of this environment; the proxy is {@code x509userproxy}, default the
+     * configured proxy when the storage needs one.
+     */
+    private SubmitDescription submitDescription(Path dir, String batchName) {
+        MigdalConfig.Htcondor h = config.executor().htcondor();
+        String launcher = h.executable() != null ? h.executable() : System.getenv("MIGDAL_DM_LAUNCHER");
+        if (launcher == null) {
+            throw new ConfigException("executor.htcondor.executable: not set, and this process was not started by the migdal-dm"
+                    + " launcher; give the absolute path of bin/migdal-dm as the worker nodes see it");
+        }
+        String javaHome = h.javaHome() != null ? h.javaHome() : System.getProperty("java.home");
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("JAVA", Path.of(javaHome, "bin", "java").toString());
+        env.put("JAVA_HOME", javaHome);
+        env.put("LC_ALL", "C.UTF-8");
+        if (h.javaOpts() != null) {
+            env.put("MIGDAL_JAVA_OPTS", h.javaOpts());
+        }
+        Path proxy = h.x509userproxy() != null ? Path.of(h.x509userproxy())
+                : config.storage().disk().startsWith("file:") ? null : credentials().proxyPath();
+        return new SubmitDescription(dir, Path.of(launcher).toAbsolutePath(), false, String.valueOf(h.requestCpus()), h.requestMemory(),
+                h.requestDisk(), h.requirements(), env, batchName, h.accountingGroup(), proxy, h.extraSubmitLines());
     }
 
     /** The tape mover of {@code archive.mover}. */
