@@ -21,9 +21,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code bench scan}: how fast registration runs, on generated small files and a fresh SQLite catalog. */
+/**
+ * {@code bench scan}: how fast registration runs, on generated small files and a fresh SQLite catalog; {@code bench claims}
+ * ({@link ClaimsBench}): how fast several workers claim and advance files on one catalog.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (not part of normal operation).",
-        subcommands = {BenchCommand.Scan.class, BenchCommand.ImportLegacy.class, BenchCommand.Put.class})
+        subcommands = {BenchCommand.Scan.class, BenchCommand.ImportLegacy.class, BenchCommand.Put.class, ClaimsBench.class})
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
