@@ -116,9 +116,9 @@ public final class CompressionResults {
             JobResult.Timings t = r.timings();
             catalog.advance(f, FileState.COMPRESSED, Changes.none().compressed(job.target(), r.compressedBytes(), r.compressedAdler32()),
                     "compress", String.format(Locale.ROOT,
-                            "%s %d → %d bytes (%.2f×) by %s job %s on %s; decompressed: %d bytes, adler32 %s = raw; uploaded to %s,"
+                            "%s %d → %d bytes (%.2f×) by %s job %s on %s; decompressed in-process: %d bytes, adler32 %s = raw; uploaded to %s,"
                                     + " storage confirms %d bytes and adler32 %s%s",
-                            job.codec(), f.size(), r.compressedBytes(), f.size() / (double) Math.max(1, r.compressedBytes()), executor,
+                            Codec.named(job.codec()), f.size(), r.compressedBytes(), f.size() / (double) Math.max(1, r.compressedBytes()), executor,
                             job.job(), r.host(), r.decompressedBytes(), r.decompressedAdler32(), url, r.compressedBytes(), remote,
                             t == null ? "" : String.format(Locale.ROOT, " (compress %d ms, verify %d ms, upload %d ms, confirm %d ms)",
                                     t.compressMs(), t.verifyMs(), t.uploadMs(), t.confirmMs()))

@@ -134,6 +134,11 @@ class RawCleanerTest {
             }
 
             @Override
+            public void moveIntoPlace(String temp, String path, boolean overwrite, org.migdal.dm.storage.Fence fence) {
+                throw new AssertionError("raw cleanup never writes");
+            }
+
+            @Override
             public java.util.Optional<org.migdal.dm.storage.RemoteFile> stat(String path) throws org.migdal.dm.storage.StorageException {
                 return real.stat(path).map(r -> new org.migdal.dm.storage.RemoteFile(r.path(), r.size(), true, false));
             }

@@ -50,17 +50,16 @@ class ExampleConfigTest {
         Pattern key = Pattern.compile("^( *)(?:# ?)?([A-Za-z][A-Za-z0-9]*):(?:\\s|$).*");
         Pattern def = Pattern.compile("\\[([^\\]]*)\\]\\s*$");
         List<Documented> out = new ArrayList<>();
-        String section = null;
+        java.util.TreeMap<Integer, String> parents = new java.util.TreeMap<>(); // indentation → key at that depth
         String lastDefault = null;
         for (String line : text.split("\n", -1)) {
             Matcher k = key.matcher(line);
             if (k.matches() && !line.trim().startsWith("# ") || k.matches() && isCommentedKey(line)) {
                 int indent = k.group(1).length();
                 String name = k.group(2);
-                String path = indent == 0 ? name : section + "." + name;
-                if (indent == 0) {
-                    section = name;
-                }
+                parents.tailMap(indent, true).clear();
+                String path = parents.isEmpty() ? name : String.join(".", parents.values()) + "." + name;
+                parents.put(indent, name);
                 out.add(new Documented(path, lastDefault));
                 lastDefault = null;
                 continue;
@@ -86,6 +85,11 @@ class ExampleConfigTest {
             if (c.getType().isRecord()) {
                 for (RecordComponent n : c.getType().getRecordComponents()) {
                     keys.add(c.getName() + "." + n.getName());
+                    if (n.getType().isRecord()) {
+                        for (RecordComponent m : n.getType().getRecordComponents()) {
+                            keys.add(c.getName() + "." + n.getName() + "." + m.getName());
+                        }
+                    }
                 }
             }
         }
