@@ -111,7 +111,8 @@ public final class CatalogCopy {
                     try {
                         n = target.inTransaction(c -> copyTable(src, from.dialect(), c, to.dialect(), t), "copying table " + t.name());
                     } catch (CatalogException e) {
-                        throw new CatalogException(e.getMessage() + "; " + to + " now holds a partial copy: empty it (delete"
+                        String why = e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")";
+                        throw new CatalogException(e.getMessage() + why + "; " + to + " now holds a partial copy: empty it (delete"
                                 + " the file, or drop and create the database again) before copying again", e.getCause());
                     }
                     copied += n;

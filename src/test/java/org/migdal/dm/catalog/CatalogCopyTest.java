@@ -244,6 +244,22 @@ class CatalogCopyTest {
     }
 
     @Test
+    void aRowTheTargetCannotTakeStopsTheCopyAndSaysTheTargetHoldsAPartialCopy() throws Exception {
+        JdbcCatalog a = openSqlite("a.db");
+        CatalogFill.fill(a, clock, 0);
+        a.close();
+        sql(tmp.resolve("a.db"), "UPDATE files SET size = 'abc' WHERE id = (SELECT MIN(id) FROM files)"); // SQLite lets it in
+        assertThatThrownBy(() -> copier().copy(sqlite("a.db"), sqlite("b.db")))
+                .isInstanceOf(CatalogException.class)
+                .hasMessageContaining("copying table files")
+                .hasMessageContaining("value 'abc' does not fit the integer column size")
+                .hasMessageContaining("holds a partial copy");
+        try (JdbcCatalog b = openSqlite("b.db")) {
+            assertThat(b.count(FileFilter.all(10))).as("the table's transaction was rolled back").isZero();
+        }
+    }
+
+    @Test
     void valuesAreNormalisedAlikeOnBothDatabases() {
         assertThat(CatalogTables.normalised(Boolean.TRUE)).isEqualTo(CatalogTables.normalised(1L))
                 .isEqualTo(CatalogTables.normalised(1));
