@@ -84,6 +84,7 @@ public final class JdbcCatalog implements Catalog {
             } catch (java.io.IOException e) {
                 throw new CatalogException("cannot create the folder of catalog " + path, e);
             }
+            NetworkFileSystems.system().refuseSqliteOn(path); // SQLite locking is not safe on NFS, SMB, sshfs, …
             SQLiteConfig config = new SQLiteConfig();
             config.setJournalMode(SQLiteConfig.JournalMode.WAL);
             config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
