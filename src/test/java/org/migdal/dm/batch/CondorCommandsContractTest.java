@@ -90,7 +90,7 @@ class CondorCommandsContractTest {
     @MethodSource("submitFailures")
     void submitFailuresAreClassifiedAndNamed(String situation, String stdout, String stderr, CondorException.Kind kind) throws Exception {
         tools.script("condor_submit", stdout, stderr, 1);
-        CondorException e = catchThrowableOfType(() -> condor.submit(cycle.resolve("cycle.sub")), CondorException.class);
+        CondorException e = catchThrowableOfType(CondorException.class, () -> condor.submit(cycle.resolve("cycle.sub")));
         assertThat(e.kind()).as(situation).isEqualTo(kind);
         assertThat(e.exitCode()).isEqualTo(1);
         assertThat(e.stderr()).isEqualTo(stderr.strip());
@@ -104,7 +104,7 @@ class CondorCommandsContractTest {
     @Test
     void aSubmitThatQueuedMoreThanOneClusterIsReported() throws Exception {
         tools.script("condor_submit", "4711.0 - 4711.3\n4712.0 - 4712.1\n", "", 0);
-        CondorException e = catchThrowableOfType(() -> condor.submit(cycle.resolve("cycle.sub")), CondorException.class);
+        CondorException e = catchThrowableOfType(CondorException.class, () -> condor.submit(cycle.resolve("cycle.sub")));
         assertThat(e.kind()).isEqualTo(OTHER);
         assertThat(e.getMessage()).contains("exit 0").contains("4712.0 - 4712.1");
     }
@@ -150,14 +150,14 @@ class CondorCommandsContractTest {
     void queryFailuresAreClassified() throws Exception {
         tools.script("condor_q", "", "\n-- Failed to fetch ads from: " + SCHEDD_ADDR + " : ap.example.org\n"
                 + "CEDAR:6001:Failed to connect to " + SCHEDD_ADDR + "\n", 1);
-        assertThat(catchThrowableOfType(() -> condor.queue(4711), CondorException.class).kind()).isEqualTo(SCHEDD_UNREACHABLE);
+        assertThat(catchThrowableOfType(CondorException.class, () -> condor.queue(4711)).kind()).isEqualTo(SCHEDD_UNREACHABLE);
         tools.script("condor_q", "", "Error: Can't find address of local schedd\n\nExtra Info: You probably saw this error because the "
                 + "condor_schedd is not running\non the machine you are trying to query.\n", 1);
-        assertThat(catchThrowableOfType(() -> condor.queue(4711), CondorException.class).kind()).isEqualTo(SCHEDD_UNREACHABLE);
+        assertThat(catchThrowableOfType(CondorException.class, () -> condor.queue(4711)).kind()).isEqualTo(SCHEDD_UNREACHABLE);
         tools.script("condor_history", "", "\n-- Parse error in constraint expression \"JobBatchName =?= \"x\"\n", 1);
-        assertThat(catchThrowableOfType(() -> condor.historyByBatchName("x", 1), CondorException.class).kind()).isEqualTo(REFUSED);
+        assertThat(catchThrowableOfType(CondorException.class, () -> condor.historyByBatchName("x", 1)).kind()).isEqualTo(REFUSED);
         tools.script("condor_q", "[\n{\n  \"ClusterId\": 4711,\n", "", 0); // cut short
-        CondorException cut = catchThrowableOfType(() -> condor.queue(4711), CondorException.class);
+        CondorException cut = catchThrowableOfType(CondorException.class, () -> condor.queue(4711));
         assertThat(cut.kind()).isEqualTo(OTHER);
         assertThat(cut.getMessage()).contains("not HTCondor -json output");
     }
@@ -180,11 +180,11 @@ class CondorCommandsContractTest {
         assertThat(condor.remove(JobId.parse("4711.2"), "r")).isEqualTo(Condor.Outcome.NOT_FOUND);
 
         tools.script("condor_rm", "", "Permission denied to remove job 4711.0\n", 1);
-        CondorException denied = catchThrowableOfType(() -> condor.remove(JobId.parse("4711.0"), "r"), CondorException.class);
+        CondorException denied = catchThrowableOfType(CondorException.class, () -> condor.remove(JobId.parse("4711.0"), "r"));
         assertThat(denied.kind()).isEqualTo(REFUSED);
         assertThat(denied.getMessage()).contains("condor_rm -reason r 4711.0: exit 1, REFUSED: Permission denied to remove job 4711.0");
         tools.script("condor_rm", "", "condor_rm: Can't find address of local schedd\n", 1);
-        assertThat(catchThrowableOfType(() -> condor.remove(JobId.parse("4711.0"), "r"), CondorException.class).kind())
+        assertThat(catchThrowableOfType(CondorException.class, () -> condor.remove(JobId.parse("4711.0"), "r")).kind())
                 .isEqualTo(SCHEDD_UNREACHABLE);
     }
 
@@ -210,7 +210,7 @@ class CondorCommandsContractTest {
 
     @Test
     void aMissingCommandMeansTheScheddIsUnreachable() {
-        CondorException e = catchThrowableOfType(() -> condor.queue(4711), CondorException.class);
+        CondorException e = catchThrowableOfType(CondorException.class, () -> condor.queue(4711));
         assertThat(e.kind()).isEqualTo(SCHEDD_UNREACHABLE);
         assertThat(e.exitCode()).isEqualTo(CondorException.NO_EXIT);
         assertThat(e.getMessage()).startsWith(tools.dir().resolve("condor_q") + " 4711 -json").contains("cannot be started");
@@ -220,7 +220,7 @@ class CondorCommandsContractTest {
     void aCommandPastTheTimeoutIsKilledWithItsChildren() throws Exception {
         tools.hangingScript("condor_q");
         CondorCommands impatient = new CondorCommands(tools.dir(), Map.of(), Duration.ofSeconds(2));
-        CondorException e = catchThrowableOfType(() -> impatient.queue(4711), CondorException.class);
+        CondorException e = catchThrowableOfType(CondorException.class, () -> impatient.queue(4711));
         assertThat(e.kind()).isEqualTo(SCHEDD_UNREACHABLE);
         assertThat(e.exitCode()).isEqualTo(CondorException.NO_EXIT);
         assertThat(e.getMessage()).contains("timed out after PT2S, killed").contains("partial answer");
