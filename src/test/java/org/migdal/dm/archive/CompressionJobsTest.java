@@ -1,0 +1,174 @@
+package org.migdal.dm.archive;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.migdal.dm.catalog.CatalogFile;
+import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.catalog.Stage;
+import org.migdal.dm.compress.Codec;
+import org.migdal.dm.compress.CompressionJob;
+import org.migdal.dm.compress.JobResult;
+import org.migdal.dm.compress.JobRunner;
+import org.migdal.dm.health.EndpointHealth;
+import org.migdal.dm.health.Failures;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.migdal.dm.archive.ArchiveFixture.filesUnder;
+
+/**
+ * Jobs as data: a {@link CompressionJob} runs anywhere ({@link JobRunner}) and never touches the catalog or the target
+ * name; its {@link JobResult} survives JSON, and the submit host ({@link CompressionResults}) believes it only as far as
+ * the storage confirms it, and only under the claim it was made for.
+ */
+class CompressionJobsTest {
+    @TempDir
+    Path tmp;
+    ArchiveFixture fx;
+    CompressionJob.Settings settings;
+    CompressionResults results;
+    final ObjectMapper json = new ObjectMapper();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        fx = new ArchiveFixture(tmp, 3);
+        settings = new CompressionJob.Settings(fx.storage.base().toString(), "none", null, false, "", Codec.BZIP2, 9);
+        results = new CompressionResults(fx.catalog, fx.storage, new Failures(new EndpointHealth(fx.catalog, Clock.systemUTC())));
+    }
+
+    @AfterEach
+    void tearDown() {
+        fx.close();
+    }
+
+    private CatalogFile claimOne() {
+        List<CatalogFile> c = fx.catalog.claim(Stage.COMPRESS, 1);
+        assertThat(c).hasSize(1);
+        return c.get(0);
+    }
+
+    /** What a worker node does: JSON in, JSON out. */
+    private JobResult runAsWorker(CompressionJob job) throws IOException {
+        CompressionJob read = json.readValue(json.writeValueAsString(job), CompressionJob.class);
+        assertThat(read).isEqualTo(job);
+        JobResult r = new JobRunner("ep01.example.org").run(read, fx.storage, tmp.resolve("scratch"));
+        return json.readValue(json.writeValueAsString(r), JobResult.class);
+    }
+
+    @Test
+    void aJobUploadsOnlyToItsTemporaryAndTheClaimHolderPutsItInPlace() throws Exception {
+        fx.shipped(1, 3);
+        CatalogFile f = claimOne();
+        CompressionJob job = CompressionResults.jobFor(f, f.claimToken(), settings);
+        JobResult r = runAsWorker(job);
+
+        assertThat(r.ok()).isTrue();
+        assertThat(r.rawBytes()).isEqualTo(f.size());
+        assertThat(r.decompressedAdler32()).isEqualTo(f.adler32());
+        assertThat(r.uploaded()).isEqualTo(job.temp());
+        assertThat(Files.size(fx.inStorage(job.temp()))).isEqualTo(r.compressedBytes());
+        assertThat(fx.inStorage(job.target())).doesNotExist();
+        assertThat(filesUnder(tmp.resolve("scratch"))).isEmpty();
+        assertThat(fx.row(f.lfn()).state()).isEqualTo(FileState.COMPRESSING); // the job wrote no catalog
+
+        assertThat(results.apply(f, job, r, "HTCondor")).isEqualTo(CompressionResults.Applied.COMPRESSED);
+        CatalogFile after = fx.row(f.lfn());
+        assertThat(after.state()).isEqualTo(FileState.COMPRESSED);
+        assertThat(after.compressedName()).isEqualTo(job.target());
+        assertThat(ArchiveFixture.adler32(fx.inStorage(job.target()))).isEqualTo(r.compressedAdler32());
+        assertThat(fx.inStorage(job.temp())).doesNotExist();
+        assertThat(fx.events(f.lfn()).get(fx.events(f.lfn()).size() - 1).message()).contains("by HTCondor job " + job.job()
+                + " on ep01.example.org");
+    }
+
+    @Test
+    void aResultOfAnotherClaimIsNotAppliedAndItsUploadIsRemoved() throws Exception {
+        fx.shipped(1, 2);
+        CatalogFile f = claimOne();
+        CompressionJob stale = CompressionResults.jobFor(f, "0000000-0000", settings);
+        CompressionJob current = CompressionResults.jobFor(f, f.claimToken(), settings);
+        JobResult r = runAsWorker(stale);
+        CompressionJob sameTemp = new CompressionJob(current.version(), current.job(), current.token(), current.step(), current.fileId(),
+                current.lfn(), current.rawBytes(), current.rawAdler32(), current.storage(), current.storageAuth(), current.certDir(),
+                current.systemTrust(), current.requiredFqan(), current.target(), stale.temp(), current.codec(), current.level());
+
+        assertThat(results.apply(f, sameTemp, r, "HTCondor")).isEqualTo(CompressionResults.Applied.FAILED);
+        CatalogFile after = fx.row(f.lfn());
+        assertThat(after.state()).isEqualTo(FileState.ON_DISK_STORAGE);
+        assertThat(after.lastError()).contains("belongs to job " + stale.job()).contains("not applied");
+        assertThat(fx.inStorage(current.target())).doesNotExist();
+        assertThat(fx.inStorage(stale.temp())).doesNotExist();
+    }
+
+    @Test
+    void aResultTheStorageContradictsIsAFailureOfTheFile() throws Exception {
+        fx.shipped(1, 2);
+        CatalogFile f = claimOne();
+        CompressionJob job = CompressionResults.jobFor(f, f.claimToken(), settings);
+        JobResult r = runAsWorker(job);
+        ArchiveFixture.flipByte(fx.inStorage(job.temp()), 100); // the storage lost a bit after the job confirmed it
+
+        assertThat(results.apply(f, job, r, "HTCondor")).isEqualTo(CompressionResults.Applied.FAILED);
+        CatalogFile after = fx.row(f.lfn());
+        assertThat(after.state()).isEqualTo(FileState.ON_DISK_STORAGE);
+        assertThat(after.attempts()).isEqualTo(1);
+        assertThat(after.lastError()).contains("the storage contradicts it").contains(job.temp());
+        assertThat(fx.inStorage(job.target())).doesNotExist();
+        assertThat(fx.inStorage(job.temp())).doesNotExist();
+    }
+
+    @Test
+    void aDamagedRawCopyIsPermanentAndNothingIsUploaded() throws Exception {
+        List<CatalogFile> rows = fx.shipped(1, 2);
+        ArchiveFixture.flipByte(fx.inStorage(rows.get(0).lfn()), 7);
+        CatalogFile f = claimOne();
+        CompressionJob job = CompressionResults.jobFor(f, f.claimToken(), settings);
+        JobResult r = runAsWorker(job);
+
+        assertThat(r.ok()).isFalse();
+        assertThat(r.problem().kind()).isEqualTo(JobResult.Problem.RAW_DAMAGED);
+        assertThat(fx.inStorage(job.temp())).doesNotExist();
+        assertThat(results.apply(f, job, r, "HTCondor")).isEqualTo(CompressionResults.Applied.QUARANTINED);
+        assertThat(fx.row(f.lfn()).lastError()).contains("the storage copy is damaged");
+    }
+
+    @Test
+    void aMissingRawCopyIsReportedWithItsStorageKindAndUrl() throws Exception {
+        List<CatalogFile> rows = fx.shipped(1, 2);
+        Files.delete(fx.inStorage(rows.get(0).lfn()));
+        CatalogFile f = claimOne();
+        JobResult r = runAsWorker(CompressionResults.jobFor(f, f.claimToken(), settings));
+
+        assertThat(r.ok()).isFalse();
+        assertThat(r.problem().kind()).isEqualTo("NOT_FOUND");
+        assertThat(r.problem().url()).isEqualTo(fx.storage.urlOf(f.lfn()));
+        assertThat(r.problem().step()).isEqualTo("read");
+    }
+
+    @Test
+    void aJobWithoutAResultIsAFailureAndItsTemporaryIsRemoved() throws Exception {
+        fx.shipped(1, 2);
+        CatalogFile f = claimOne();
+        CompressionJob job = CompressionResults.jobFor(f, f.claimToken(), settings);
+        runAsWorker(job); // uploaded, then the worker was killed before its result reached us
+
+        assertThat(results.apply(f, job, null, "HTCondor")).isEqualTo(CompressionResults.Applied.FAILED);
+        assertThat(fx.row(f.lfn()).lastError()).contains("ended without a result");
+        assertThat(fx.inStorage(job.temp())).doesNotExist();
+    }
+
+    @Test
+    void jobNamesAreSafeInASubmitDescriptionWhateverTheFileIsCalled() {
+        assertThat(CompressionJob.nameFor(42, "3f9a1c0b-2d4e")).isEqualTo("j42-3f9a1c0b2d4e");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CompressionJob(1, "j 1", "t", "compress", 1, "/a", 1, "1",
+                "file:///s", null, null, false, null, "/a.bz2", "/.t", "bzip2", 9)).hasMessageContaining("must match");
+    }
+}

@@ -1,0 +1,308 @@
+package org.migdal.dm.archive;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.migdal.dm.batch.ClusterRange;
+import org.migdal.dm.batch.Condor;
+import org.migdal.dm.batch.CondorCommands;
+import org.migdal.dm.batch.CondorException;
+import org.migdal.dm.batch.FakeCondorPool;
+import org.migdal.dm.batch.JobAd;
+import org.migdal.dm.batch.JobId;
+import org.migdal.dm.batch.SubmitDescription;
+import org.migdal.dm.catalog.CatalogFile;
+import org.migdal.dm.catalog.EndpointStatus;
+import org.migdal.dm.catalog.FileFilter;
+import org.migdal.dm.catalog.FileState;
+import org.migdal.dm.compress.Codec;
+import org.migdal.dm.compress.CompressionJob;
+import org.migdal.dm.health.EndpointHealth;
+import org.migdal.dm.health.Failures;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.migdal.dm.archive.ArchiveFixture.filesUnder;
+
+/**
+ * Contract tests of the HTCondor executor against the stand-in pool of {@link FakeCondorPool} (HTCondor cannot run
+ * here): the real condor_submit/condor_q/condor_history/condor_rm/condor_release command lines and output formats of
+ * HTCondor, jobs that really run ({@code migdal-dm job run} in a fresh JVM, in a scratch folder, with a cleared
+ * environment), the job event log written in HTCondor's format, and the pool's faults: holds, evictions, killed and
+ * aborted jobs, lost jobs, a refused submit, an expired proxy, an unreachable schedd.
+ */
+class GridCompressionContractTest {
+    @TempDir
+    Path tmp;
+    ArchiveFixture fx;
+    FakeCondorPool pool;
+    Path spool;
+    Path worker;
+    final AtomicInteger submits = new AtomicInteger();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        fx = new ArchiveFixture(tmp, 3);
+        pool = FakeCondorPool.create(tmp);
+        spool = tmp.resolve("spool");
+        // the launcher as the worker nodes run it: it finds Java only through the JAVA the submit description passes on
+        worker = tmp.resolve("migdal-dm-worker");
+        Files.writeString(worker, "#!/bin/sh\nexec \"$JAVA\" -Xmx256m -XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path")
+                + "' org.migdal.dm.cli.Main \"$@\"\n");
+        Files.setPosixFilePermissions(worker, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        pool.close();
+        fx.close();
+    }
+
+    /** The real commands against the pool, counting condor_submit runs; {@code loseAnswer}: the first submit's answer is lost. */
+    private Condor condor(boolean loseAnswer) {
+        Condor real = new CondorCommands(pool.bin(), pool.env(), Duration.ofSeconds(60));
+        AtomicInteger lost = new AtomicInteger(loseAnswer ? 1 : 0);
+        return new Condor() {
+            @Override
+            public ClusterRange submit(Path submitFile) throws CondorException {
+                submits.incrementAndGet();
+                ClusterRange r = real.submit(submitFile);
+                if (lost.getAndDecrement() > 0) {
+                    throw CondorException.timedOut(List.of("condor_submit", "-terse", submitFile.toString()), Duration.ofSeconds(60), "");
+                }
+                return r;
+            }
+
+            @Override
+            public List<JobAd> queue(long cluster) throws CondorException {
+                return real.queue(cluster);
+            }
+
+            @Override
+            public List<JobAd> history(long cluster, long since) throws CondorException {
+                return real.history(cluster, since);
+            }
+
+            @Override
+            public List<JobAd> queueByBatchName(String batchName) throws CondorException {
+                return real.queueByBatchName(batchName);
+            }
+
+            @Override
+            public List<JobAd> historyByBatchName(String batchName, int limit) throws CondorException {
+                return real.historyByBatchName(batchName, limit);
+            }
+
+            @Override
+            public Outcome remove(JobId id, String reason) throws CondorException {
+                return real.remove(id, reason);
+            }
+
+            @Override
+            public Outcome removeCluster(long cluster, String reason) throws CondorException {
+                return real.removeCluster(cluster, reason);
+            }
+
+            @Override
+            public Outcome release(JobId id) throws CondorException {
+                return real.release(id);
+            }
+        };
+    }
+
+    private GridCompression grid(Condor condor, Duration silent, int jobsPerCycle) {
+        CompressionJob.Settings settings = new CompressionJob.Settings(fx.storage.base().toString(), "none", null, false, "",
+                Codec.BZIP2, 9);
+        CompressionResults results = new CompressionResults(fx.catalog, fx.storage, new Failures(new EndpointHealth(fx.catalog,
+                Clock.systemUTC())));
+        GridDecisions decisions = new GridDecisions(fx.catalog, condor, results, 3);
+        GridCollector collector = new GridCollector(fx.catalog, condor, decisions, Clock.systemUTC(), silent, Duration.ZERO,
+                Duration.ZERO);
+        Map<String, String> env = Map.of("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "LC_ALL", "C.UTF-8");
+        GridSubmitter submitter = new GridSubmitter(fx.catalog, condor, settings, (dir, batch) -> new SubmitDescription(dir, worker,
+                false, "1", "1 GB", "1 GB", null, env, batch, null, null, List.of()), spool, "migdal-grid", Clock.systemUTC());
+        return new GridCompression(fx.catalog, collector, submitter, jobsPerCycle);
+    }
+
+    /** Runs grid cycles, as cron would, until {@code done} holds (bounded by a deadline; each cycle returns at once). */
+    private ArchiveReport cyclesUntil(GridCompression grid, BooleanSupplier done) throws InterruptedException {
+        ArchiveReport total = new ArchiveReport(0, 0, 0, 0, 0, 0);
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        while (!done.getAsBoolean()) {
+            assertThat(Instant.now()).as("cycles still running at the deadline; states: %s", fx.catalog.counts()).isBefore(deadline);
+            total = total.plus(grid.run(b -> { }));
+            Thread.sleep(250); // a cron cycle's pause between polls of the condition, not a wait for an expected time
+        }
+        return total;
+    }
+
+    private long count(FileState s) {
+        return fx.catalog.count(new FileFilter(s, null, null, null, 0, 100_000));
+    }
+
+    private boolean allCompressed(int n) {
+        return count(FileState.COMPRESSED) == n;
+    }
+
+    private boolean settled() {
+        return fx.catalog.batch().inFlight() == 0 && count(FileState.COMPRESSING) == 0;
+    }
+
+    @Test
+    void contractOneCondorSubmitPerCycleAndTheCycleReturnsWithoutWaiting() throws Exception {
+        List<CatalogFile> rows = fx.shipped(5, 2);
+        GridCompression grid = grid(condor(false), Duration.ofMinutes(30), 150);
+
+        ArchiveReport first = grid.run(b -> { });
+        assertThat(first.compressed()).isZero();
+        assertThat(submits).hasValue(1);
+        assertThat(count(FileState.COMPRESSING)).isEqualTo(5);
+        assertThat(fx.catalog.batch().inFlight()).isEqualTo(5);
+        List<Path> cycles = Files.list(spool).toList();
+        assertThat(cycles).hasSize(1);
+        assertThat(Files.readAllLines(cycles.get(0).resolve("items.txt"))).hasSize(5).allMatch(l -> l.matches("j\\d+-[0-9a-f]{12}"));
+        assertThat(Files.readString(cycles.get(0).resolve("cycle.sub"))).contains("queue MigdalJob from " + cycles.get(0).resolve("items.txt"));
+
+        ArchiveReport rest = cyclesUntil(grid, () -> allCompressed(5) && settled());
+        assertThat(first.plus(rest).compressed()).isEqualTo(5);
+        assertThat(submits).as("no new file, no new submit").hasValue(1);
+        for (CatalogFile f : rows) {
+            CatalogFile after = fx.row(f.lfn());
+            assertThat(after.compressedName()).isEqualTo(f.lfn() + ".bz2");
+            assertThat(ArchiveFixture.adler32(fx.inStorage(after.compressedName()))).isEqualTo(after.compressedAdler32());
+            assertThat(fx.events(f.lfn())).anyMatch(e -> e.action().equals("compress-submit") && e.message().contains("HTCondor job "));
+        }
+        assertThat(filesUnder(fx.storageRoot)).noneMatch(p -> p.contains(".mdm-"));
+        assertThat(pool.leftovers()).as("jobs leave nothing in their scratch folders").isEmpty();
+        assertThat(filesUnder(spool)).as("a collected cycle's folder is removed").isEmpty();
+    }
+
+    @Test
+    void contractHeldEvictedKilledAbortedAndFailedJobsEndAsTheyShouldAndNothingIsLost() throws Exception {
+        fx.shipped(7, 2);
+        pool.writeFaults("""
+                {"faults": [
+                  {"match": "CAL.0000.", "kind": "hold", "code": 13, "subcode": 2, "times": 1,
+                   "reason": "Error from slot1_1@ep01.example.org: Failed to transfer files"},
+                  {"match": "CAL.0001.", "kind": "hold", "code": 34, "subcode": 102, "times": 1,
+                   "reason": "Error from slot1_3@ep03.example.org: Job has gone over cgroup memory limit of 1024 megabytes."},
+                  {"match": "CAL.0002.", "kind": "evict", "times": 1},
+                  {"match": "CAL.0003.", "kind": "kill", "times": 1},
+                  {"match": "CAL.0004.", "kind": "abort", "times": 1},
+                  {"match": "CAL.0005.", "kind": "exit", "code": 3, "times": 1}
+                ]}""");
+        GridCompression grid = grid(condor(false), Duration.ofMinutes(30), 150);
+        grid.run(b -> { });
+        cyclesUntil(grid, this::settled);
+
+        String lfn = fx.row(fx.catalog.list(new FileFilter(null, null, null, null, 0, 100)).get(0).lfn()).lfn();
+        assertThat(lfn).isNotNull();
+        CatalogFile held13 = byName("CAL.0000.");
+        assertThat(held13.state()).as("a transfer hold is released and the job completes").isEqualTo(FileState.COMPRESSED);
+        assertThat(fx.events(held13.lfn())).anyMatch(e -> e.action().equals("compress-hold") && e.message().contains("released (1 of at most 3)"));
+        CatalogFile held34 = byName("CAL.0001.");
+        assertThat(held34.state()).isEqualTo(FileState.ON_DISK_STORAGE);
+        assertThat(held34.attempts()).isEqualTo(1);
+        assertThat(held34.lastError()).contains("held for a reason a release does not cure").contains("cgroup memory limit")
+                .contains("Code 34 Subcode 102").contains("the job was removed");
+        assertThat(byName("CAL.0002.").state()).as("an evicted job runs again").isEqualTo(FileState.COMPRESSED);
+        CatalogFile killed = byName("CAL.0003.");
+        assertThat(killed.state()).isEqualTo(FileState.ON_DISK_STORAGE);
+        assertThat(killed.lastError()).contains("killed by signal 9").contains("no result");
+        CatalogFile aborted = byName("CAL.0004.");
+        assertThat(aborted.state()).isEqualTo(FileState.ON_DISK_STORAGE);
+        assertThat(aborted.lastError()).contains("was aborted").contains("via condor_rm");
+        CatalogFile exit3 = byName("CAL.0005.");
+        assertThat(exit3.state()).isEqualTo(FileState.ON_DISK_STORAGE);
+        assertThat(exit3.lastError()).contains("return value 3").contains("no result");
+        assertThat(byName("CAL.0006.").state()).isEqualTo(FileState.COMPRESSED);
+
+        // the failed files come round again (no backoff in this fixture) and, the faults spent, are compressed: nothing stuck
+        cyclesUntil(grid, () -> allCompressed(7) && settled());
+        assertThat(submits.get()).isGreaterThanOrEqualTo(2);
+        assertThat(filesUnder(fx.storageRoot)).noneMatch(p -> p.contains(".mdm-"));
+        assertThat(filesUnder(spool)).isEmpty();
+        assertThat(pool.leftovers()).isEmpty();
+    }
+
+    private CatalogFile byName(String part) {
+        return fx.catalog.list(new FileFilter(null, null, null, null, 0, 1000)).stream().filter(f -> f.lfn().contains(part))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void contractAnUnreachableScheddChargesNothingAndTheWorkWaits() throws Exception {
+        fx.shipped(3, 2);
+        pool.writeFaults("{\"schedd\": \"down\"}");
+        GridCompression grid = grid(condor(false), Duration.ZERO, 150);
+
+        grid.run(b -> { });
+        assertThat(count(FileState.ON_DISK_STORAGE)).isEqualTo(3);
+        assertThat(fx.catalog.list(new FileFilter(null, null, null, null, 0, 100))).allMatch(f -> f.attempts() == 0);
+        assertThat(fx.catalog.endpoint(GridCompression.EXECUTOR)).get().extracting(EndpointStatus::down).isEqualTo(true);
+        assertThat(fx.catalog.endpoint(GridCompression.EXECUTOR).orElseThrow().reason()).contains("Can't find address of local schedd");
+        assertThat(fx.catalog.batch().inFlight()).as("failed before the commit: nothing recorded").isZero();
+
+        pool.writeFaults("{\"schedd\": \"up\"}");
+        grid.run(b -> { });
+        assertThat(fx.catalog.batch().inFlight()).isEqualTo(3);
+        // the schedd is lost while the jobs run: the event log still tells their end, and reconciling waits for it
+        pool.writeFaults("{\"schedd\": \"down\"}");
+        cyclesUntil(grid, () -> allCompressed(3) && settled());
+        assertThat(fx.catalog.list(new FileFilter(null, null, null, null, 0, 100))).allMatch(f -> f.attempts() == 0);
+    }
+
+    @Test
+    void contractARefusedSubmitOrAnExpiredProxyPutsTheFilesBackUncharged() throws Exception {
+        fx.shipped(2, 2);
+        GridCompression grid = grid(condor(false), Duration.ofMinutes(30), 150);
+        for (String fault : List.of("refuse", "proxy-expired")) {
+            pool.writeFaults("{\"submit\": \"" + fault + "\"}");
+            grid.run(b -> { });
+            assertThat(count(FileState.ON_DISK_STORAGE)).isEqualTo(2);
+            assertThat(fx.catalog.list(new FileFilter(null, null, null, null, 0, 100))).allMatch(f -> f.attempts() == 0);
+            assertThat(fx.catalog.batch().inFlight()).isZero();
+            assertThat(fx.catalog.endpoint(GridCompression.EXECUTOR).orElseThrow().down()).isTrue();
+        }
+        assertThat(fx.catalog.endpoint(GridCompression.EXECUTOR).orElseThrow().reason()).contains("proxy has expired");
+        assertThat(filesUnder(spool)).isEmpty();
+        pool.writeFaults("{}");
+        cyclesUntil(grid, () -> allCompressed(2) && settled());
+        assertThat(fx.catalog.endpoint(GridCompression.EXECUTOR).orElseThrow().down()).isFalse();
+    }
+
+    @Test
+    void contractAJobThatVanishesIsFoundMissingByOneQueryPerClusterAndFailsItsFile() throws Exception {
+        fx.shipped(2, 2);
+        pool.writeFaults("{\"faults\": [{\"match\": \"CAL.0001.\", \"kind\": \"vanish\", \"times\": 1}]}");
+        GridCompression grid = grid(condor(false), Duration.ZERO, 150);
+        grid.run(b -> { });
+        cyclesUntil(grid, () -> byName("CAL.0001.").state() == FileState.ON_DISK_STORAGE);
+        assertThat(byName("CAL.0001.").lastError()).contains("known to neither condor_q nor condor_history");
+        cyclesUntil(grid, () -> allCompressed(2) && settled());
+    }
+
+    @Test
+    void contractASubmitWhoseAnswerIsLostIsFoundByItsBatchNameAndNotSubmittedTwice() throws Exception {
+        fx.shipped(3, 2);
+        GridCompression grid = grid(condor(true), Duration.ofMinutes(30), 150);
+        grid.run(b -> { });
+        assertThat(fx.catalog.batch().inFlight()).isEqualTo(3);
+        assertThat(fx.catalog.batch().cycles()).singleElement().satisfies(c -> assertThat(c.cluster()).isNull());
+        cyclesUntil(grid, () -> allCompressed(3) && settled());
+        assertThat(submits).as("the lost cycle was adopted, not submitted again").hasValue(1);
+        assertThat(fx.events(byName("CAL.0000.").lfn())).anyMatch(e -> e.message().contains("found in the queue by its batch name"));
+    }
+}
