@@ -977,9 +977,24 @@ def cmd_runner(argv):
     return 0
 
 
+def _children(ppid):
+    kids = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == ppid:
+                        kids.append(int(name))
+            except (OSError, ValueError, IndexError):
+                pass
+    return kids
+
+
 def cmd_shutdown(argv):
+    """Stops every runner (SIGSTOP first so it starts nothing new), kills their job processes, then them."""
     sd = state_dir()
     rdir = os.path.join(sd, "runners")
+    runners = []
     for name in os.listdir(rdir):
         try:
             with open(os.path.join(rdir, name)) as f:
@@ -987,12 +1002,29 @@ def cmd_shutdown(argv):
             with open("/proc/%d/cmdline" % pid, "rb") as f:
                 if b"fakecondor.py" not in f.read():
                     continue
-            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, signal.SIGSTOP)
+            runners.append(pid)
         except (OSError, ValueError):
             pass
-    time.sleep(0.05)
+    for pid in runners:
+        for kid in _children(pid):
+            for kill in (lambda: os.killpg(kid, signal.SIGKILL), lambda: os.kill(kid, signal.SIGKILL)):
+                try:
+                    kill()
+                except OSError:
+                    pass
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, signal.SIGCONT)
+        except OSError:
+            pass
     for rec in all_jobs(sd):
         kill_job_process(rec)
+    for name in os.listdir(rdir):
+        try:
+            os.unlink(os.path.join(rdir, name))
+        except OSError:
+            pass
     return 0
 
 
