@@ -75,6 +75,7 @@ def state_dir():
     os.makedirs(os.path.join(d, "jobs"), exist_ok=True)
     os.makedirs(os.path.join(d, "runners"), exist_ok=True)
     os.makedirs(os.path.join(d, "execute"), exist_ok=True)
+    os.makedirs(os.path.join(d, "slots"), exist_ok=True)
     return d
 
 
@@ -157,11 +158,11 @@ def save_job(sd, rec):
     write_atomic(job_path(sd, rec["ad"]["ClusterId"], rec["ad"]["ProcId"]), json.dumps(d, indent=1))
 
 
-def all_jobs(sd):
+def all_jobs(sd, cluster=None):
     recs = []
     for name in os.listdir(os.path.join(sd, "jobs")):
         m = re.fullmatch(r"(\d+)\.(\d+)\.json", name)
-        if m:
+        if m and (cluster is None or int(m.group(1)) == cluster):
             r = load_job(sd, int(m.group(1)), int(m.group(2)))
             if r is not None:
                 recs.append(r)
@@ -203,7 +204,30 @@ def append_event(rec, code, header, body=()):
         os.close(fd)
 
 
+def used_slots(sd):
+    return {int(n) for n in os.listdir(os.path.join(sd, "slots")) if n.isdigit()}
+
+
+def claim_slot(sd, rec, slot):
+    write_atomic(os.path.join(sd, "slots", str(slot)), "%d.%d\n" % (rec["ad"]["ClusterId"], rec["ad"]["ProcId"]))
+    rec["slot"] = slot
+
+
+def free_slot(sd, rec):
+    slot = rec.pop("slot", None)
+    if slot is None:
+        return
+    p = os.path.join(sd, "slots", str(slot))
+    try:
+        with open(p) as f:
+            if f.read().strip() == "%d.%d" % (rec["ad"]["ClusterId"], rec["ad"]["ProcId"]):
+                os.unlink(p)
+    except OSError:
+        pass
+
+
 def to_history(sd, rec, status, **attrs):
+    free_slot(sd, rec)
     now = int(time.time())
     ad = rec["ad"]
     ad["JobStatus"] = status
@@ -565,6 +589,16 @@ def job_lfn(rec):
     return None
 
 
+def check_jobs(recs):
+    for rec in recs:
+        px = rec["spec"]["proxy"]
+        if px and not os.path.isfile(px):
+            raise SubmitError("\nERROR: Failed to read x509userproxy file %s\n" % px)
+        lg = rec["spec"]["log"]
+        if lg and not os.path.isdir(os.path.dirname(lg)):
+            raise SubmitError('\nERROR: Invalid log file: "%s" (No such file or directory)\n' % lg)
+
+
 def cmd_submit(argv):
     terse, path, batch_name = False, None, None
     i = 0
@@ -603,14 +637,16 @@ def cmd_submit(argv):
             qdate = int(time.time())
             recs = []
             cluster = None
-            for n, (vars_, order, item) in enumerate(queued):
-                if cluster is None:
-                    cluster = read_counter(sd, "next_cluster", FIRST_CLUSTER)
-                recs.append(make_job(cluster, n, vars_, order, item, cwd, batch_name, qdate))
-            for rec in recs:
-                px = rec["spec"]["proxy"]
-                if px and not os.path.isfile(px):
-                    raise SubmitError("\nERROR: Failed to read x509userproxy file %s\n" % px)
+            try:
+                for n, (vars_, order, item) in enumerate(queued):
+                    if cluster is None:
+                        cluster = read_counter(sd, "next_cluster", FIRST_CLUSTER)
+                    recs.append(make_job(cluster, n, vars_, order, item, cwd, batch_name, qdate))
+                check_jobs(recs)
+            except SubmitError:
+                if cluster is not None:
+                    write_atomic(os.path.join(sd, "next_cluster"), "%d\n" % cluster)
+                raise
             for rec in recs:
                 rec["lfn"] = job_lfn(rec)
                 save_job(sd, rec)
@@ -675,15 +711,13 @@ class Runner:
     def loop(self):
         while True:
             with Lock(self.sd):
-                jobs = all_jobs(self.sd)
-                mine = [r for r in jobs if r["where"] == "queue" and r["ad"]["ClusterId"] == self.cluster]
+                mine = [r for r in all_jobs(self.sd, self.cluster) if r["where"] == "queue"]
                 self.threads = [t for t in self.threads if t.is_alive()]
                 if not mine and not self.threads:
                     return
                 faults = load_faults(self.sd)
                 slots = int(faults.get("slots", 2))
-                running = [r for r in jobs if r["where"] == "queue" and r["ad"]["JobStatus"] == 2]
-                used = {r.get("slot") for r in running}
+                used = used_slots(self.sd)
                 for rec in mine:
                     if rec["ad"]["JobStatus"] != 1 or len(used) >= slots:
                         continue
@@ -757,7 +791,8 @@ class Runner:
         ad.update(JobStatus=2, EnteredCurrentStatus=now, NumJobStarts=ad.get("NumJobStarts", 0) + 1,
                   NumShadowStarts=ad.get("NumShadowStarts", 0) + 1, JobCurrentStartDate=now,
                   RemoteHost=host)
-        rec.update(token=token, slot=slot, scratch=scratch)
+        rec.update(token=token, scratch=scratch)
+        claim_slot(sd, rec, slot)
         rec.pop("pid", None)
         save_job(sd, rec)
         append_event(rec, 1, "Job executing on host: " + STARTD_ADDR % slot, [
@@ -815,6 +850,7 @@ class Runner:
                                       % (rec.get("slot", 1), exe, e.errno or 0, e.strerror))
                             rec["ad"].update(JobStatus=5, EnteredCurrentStatus=int(time.time()),
                                              HoldReason=reason, HoldReasonCode=6, HoldReasonSubCode=e.errno or 0)
+                            free_slot(sd, rec)
                             save_job(sd, rec)
                             append_event(rec, 12, "Job was held.",
                                          ["\t" + reason, "\tCode 6 Subcode %d" % (e.errno or 0)])
@@ -874,15 +910,31 @@ class Runner:
                 ad.update(JobStatus=1, EnteredCurrentStatus=int(time.time()), LastVacateTime=int(time.time()))
                 for k in ("RemoteHost", "JobCurrentStartDate"):
                     ad.pop(k, None)
-                for k in ("pid", "pstart", "token", "slot", "scratch"):
+                for k in ("pid", "pstart", "token", "scratch"):
                     rec.pop(k, None)
+                free_slot(sd, rec)
                 save_job(sd, rec)
                 shutil.rmtree(scratch, ignore_errors=True)
                 return
             sent = 0
             for src, dst in ((out_path, sp["output"]), (err_path, sp["error"])):
                 if dst and dst != "/dev/null" and os.path.exists(src):
-                    shutil.copyfile(src, dst)
+                    try:
+                        shutil.copyfile(src, dst)
+                    except OSError as e:
+                        reason = ("Transfer output files failure at access point localhost while receiving files "
+                                  "from the execution point slot1_%d@localhost. Details: writing to file %s: "
+                                  "(errno %d) %s" % (rec.get("slot", 1), dst, e.errno or 0, e.strerror))
+                        ad.update(JobStatus=5, EnteredCurrentStatus=int(time.time()), HoldReason=reason,
+                                  HoldReasonCode=12, HoldReasonSubCode=e.errno or 0)
+                        for k in ("pid", "pstart", "token", "scratch"):
+                            rec.pop(k, None)
+                        free_slot(sd, rec)
+                        save_job(sd, rec)
+                        append_event(rec, 12, "Job was held.",
+                                     ["\t" + reason, "\tCode 12 Subcode %d" % (e.errno or 0)])
+                        shutil.rmtree(scratch, ignore_errors=True)
+                        return
                     sent += os.path.getsize(src)
             if status[0] == "exit":
                 first = ["\t(1) Normal termination (return value %d)" % status[1]]
@@ -916,7 +968,7 @@ class Runner:
                 attrs.update(ExitBySignal=False, ExitCode=status[1])
             else:
                 attrs.update(ExitBySignal=True, ExitSignal=status[1])
-            for k in ("token", "slot", "scratch"):
+            for k in ("token", "scratch"):
                 rec.pop(k, None)
             to_history(sd, rec, 4, **attrs)
             if status[0] == "exit":

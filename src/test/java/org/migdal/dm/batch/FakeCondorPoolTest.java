@@ -451,8 +451,15 @@ class FakeCondorPoolTest {
         assertThat(r.stderr()).startsWith("\n-- Failed to fetch ads from: <127.0.0.1:9618?")
                 .contains("AUTHENTICATE:1003:Failed to authenticate with any method\n");
 
-        // nothing was queued by the failures: the first good submission gets the first cluster
         pool.writeFaults("{}");
+        Path noLogDir = cycle.resolve("nolog.sub");
+        Files.writeString(noLogDir, "executable = /bin/true\ntransfer_executable = False\nlog = " + tmp
+                + "/missing/events.log\nqueue\n");
+        r = condor("condor_submit", "-terse", noLogDir.toString());
+        assertThat(r.stderr()).isEqualTo("\nERROR: Invalid log file: \"" + tmp + "/missing/events.log\" (No such file or directory)\n");
+        assertThat(r.exit()).isEqualTo(1);
+
+        // nothing was queued by the failures: the first good submission gets the first cluster
         assertThat(events()).isEmpty();
         r = condor("condor_q", "-json");
         assertThat(r.stdout()).isEmpty();
@@ -460,5 +467,46 @@ class FakeCondorPoolTest {
         r = condor("condor_submit", "-terse", sub.toString());
         assertThat(r.stdout()).isEqualTo("4711.0 - 4711.0\n");
         matches(awaitEvent("005", 0, 1), normal005(0, 0));
+    }
+
+    @Test
+    void submitFileSyntaxQueueCountsOldArgumentsAndOutputTransferFailure() throws IOException {
+        Path exe = worker();
+        Path sub = cycle.resolve("syntax.sub");
+        Files.writeString(sub, String.join("\n",
+                "# a comment line",
+                "Executable = " + exe,
+                "TRANSFER_EXECUTABLE = true",
+                "arguments = one \\\"two\\\" $(Cluster).$(Process)",
+                "output = " + cycle + "/o.$(Process)",
+                "error = " + tmp + "/no-such-dir/e.$(Process)",
+                "log = " + log,
+                "+MigdalJob = \\",
+                "   \"x-$(ProcId)\"",
+                "MY.Attempt = 7",
+                "batch_name = syntax",
+                "queue 2",
+                "executable = ignored after the last queue",
+                ""));
+        FakeCondorPool.Result r = condor("condor_submit", "-terse", sub.toString());
+        assertThat(r.stderr()).isEmpty();
+        assertThat(r.stdout()).isEqualTo("4711.0 - 4711.1\n");
+        // stdout transferred, stderr cannot be: held with TransferOutputError (12)
+        matches(awaitEvent("012", 1, 1), "012 \\(4711\\.001\\.000\\) " + TS + " Job was held\\.\n"
+                + "\tTransfer output files failure at access point localhost .*\n\tCode 12 Subcode 2\n");
+        assertThat(Files.readAllLines(cycle.resolve("o.1"))).startsWith("argc:3", "arg:one", "arg:\"two\"",
+                "arg:4711.1");
+        r = condor("condor_q", "4711.1", "-json");
+        assertThat(r.stdout()).startsWith("[\n{\n")
+                .contains("\n  \"Args\": \"one ")
+                .contains("\n  \"Attempt\": 7,\n")
+                .contains("\n  \"JobBatchName\": \"syntax\",\n")
+                .contains("\n  \"MigdalJob\": \"x-1\",\n")
+                .contains("\n  \"HoldReasonCode\": 12,\n")
+                .contains("\n  \"ServerTime\": ")
+                .endsWith("\n}\n]\n");
+        r = condor("condor_rm", "4711.1");
+        assertThat(r.stdout()).isEqualTo("Job 4711.1 marked for removal\n");
+        awaitEvent("009", 1, 1);
     }
 }
