@@ -719,7 +719,8 @@ class Runner:
                 slots = int(faults.get("slots", 2))
                 used = used_slots(self.sd)
                 for rec in mine:
-                    if rec["ad"]["JobStatus"] != 1 or len(used) >= slots:
+                    # a schedd that is down starts nothing new (running jobs go on and log)
+                    if rec["ad"]["JobStatus"] != 1 or len(used) >= slots or faults.get("schedd") == "down":
                         continue
                     slot = min(s for s in range(1, slots + 2) if s not in used)
                     t = self.pick(rec, slot, load_faults(self.sd))

@@ -509,4 +509,20 @@ class FakeCondorPoolTest {
         assertThat(r.stdout()).isEqualTo("Job 4711.1 marked for removal\n");
         awaitEvent("009", 1, 1);
     }
+
+    @Test
+    void aScheddThatIsDownStartsNothingNewButRunningJobsFinishAndLog() throws IOException, InterruptedException {
+        pool.writeFaults("{\"slots\": 1}");
+        Path sub = writeCycle(List.of("/d/a.dat", "/d/b.dat"), "GATE=" + gate, null);
+        assertThat(condor("condor_submit", "-terse", sub.toString()).stdout()).isEqualTo("4711.0 - 4711.1\n");
+        awaitEvent("001", 0, 1);
+        pool.writeFaults("{\"slots\": 1, \"schedd\": \"down\"}");
+        Files.writeString(gate, "open\n");
+        matches(awaitEvent("005", 0, 1), normal005(0, 0));
+        Thread.sleep(500); // a negative check: the runner polls every 0.1 s
+        assertThat(events("001", 1)).isEmpty();
+        assertThat(condor("condor_q", "-json").exit()).isEqualTo(1);
+        pool.writeFaults("{\"slots\": 1}");
+        matches(awaitEvent("005", 1, 1), normal005(1, 0));
+    }
 }
