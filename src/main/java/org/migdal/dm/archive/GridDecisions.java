@@ -91,7 +91,7 @@ public final class GridDecisions {
             case PLANNED, IDLE, RUNNING -> { }
             case HELD -> held(cycle, j, id, tally);
             case ENDED -> ended(cycle, j, id, tally);
-            case REMOVED -> fail(j, "HTCondor " + j.detail(), tally);
+            case REMOVED -> fail(j, j.detail(), tally);
         }
     }
 

@@ -98,7 +98,7 @@ public final class GridSubmitter {
         try {
             range = condor.submit(sub);
         } catch (CondorException e) {
-            if (e.kind() == CondorException.Kind.SCHEDD_UNREACHABLE) {
+            if (e.outcomeUnknown()) {
                 // the submission may or may not have been committed: the collector looks the batch name up before anything else
                 log.warn("condor_submit of {} gave no answer ({}); its {} jobs stay recorded until the schedd says whether it"
                         + " has them", batchName, e.getMessage(), planned.size());

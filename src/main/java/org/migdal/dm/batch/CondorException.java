@@ -59,6 +59,15 @@ public final class CondorException extends Exception {
         return new CondorException(Kind.SCHEDD_UNREACHABLE, command, NO_EXIT, null, "cannot be started: " + cause.getMessage(), cause);
     }
 
+    /**
+     * Whether the command may have done its work although it failed: it was killed by the timeout (condor_submit may have
+     * committed), or it exited 0 with output we could not read. A command that exited non-zero, or never started, did not:
+     * "Failures before the commit leave nothing queued".
+     */
+    public boolean outcomeUnknown() {
+        return exitCode == 0 || (exitCode == NO_EXIT && getCause() == null);
+    }
+
     /** Exit 0, but the output is not what the command prints on success. */
     public static CondorException unreadable(List<String> command, String stderr, IllegalArgumentException cause) {
         return new CondorException(Kind.OTHER, command, 0, stderr, cause.getMessage(), cause);
