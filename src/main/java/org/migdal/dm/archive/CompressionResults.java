@@ -64,7 +64,7 @@ public final class CompressionResults {
             }
             if (!result.ok()) {
                 removeTemp(job);
-                return fail(claimed, classify(job, result));
+                return fail(claimed, classify(job, result, executor));
             }
             return place(claimed, job, result, executor);
         } catch (LostClaimException e) {
@@ -132,7 +132,7 @@ public final class CompressionResults {
     }
 
     /** A failed job's own account: a storage failure classified like any other, the damaged raw copy permanent, the rest the file's. */
-    private Failure classify(CompressionJob job, JobResult r) {
+    private Failure classify(CompressionJob job, JobResult r, String executor) {
         JobResult.Problem p = r.problem();
         if (p == null) {
             return Failure.file("job " + job.job() + " failed without saying why");
@@ -145,7 +145,8 @@ public final class CompressionResults {
         if (kind != null) {
             String url = p.url() == null ? disk.base().toString() : p.url();
             String message = p.message().startsWith(url + ": ") ? p.message().substring(url.length() + 2) : p.message();
-            return failures.of(new StorageException(kind, url, message), disk, where + " failed");
+            StorageException e = new StorageException(kind, url, message);
+            return "local".equals(executor) ? failures.of(e, disk, where + " failed") : failures.reportedElsewhere(e, disk, where + " failed");
         }
         return Failure.file(where + " (" + p.kind() + "): " + p.message());
     }

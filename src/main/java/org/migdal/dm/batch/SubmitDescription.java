@@ -11,7 +11,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * The submit description of one grid cycle ({@code cycle.sub}, SPEC-condor.md): one cluster, one job per line of
+ * The submit description of one grid cycle ({@code cycle.sub}): one cluster, one job per line of
  * {@code items.txt}, each job's name in {@code MigdalJob}. Every value is checked at construction, because HTCondor
  * expands macros and continues lines textually (reference §1): a value that could change the file's meaning is refused
  * with an error naming it, never escaped silently.
@@ -142,7 +142,7 @@ public record SubmitDescription(Path cycleDir, Path executable, boolean transfer
         return cycleDir.resolve(id + ".err");
     }
 
-    /** The text of {@code cycle.sub}, exactly as SPEC-condor.md shows it. */
+    /** The text of {@code cycle.sub}, aligned {@code name = value} lines, then the one {@code queue MigdalJob from items.txt}. */
     public String render() {
         String dir = cycleDir.toString();
         StringBuilder sb = new StringBuilder();

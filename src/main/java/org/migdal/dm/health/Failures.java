@@ -50,6 +50,24 @@ public final class Failures {
         };
     }
 
+    /**
+     * Classifies a failure another host reported (a batch job on a worker node): what only that host saw — its mount
+     * missing, its disk full, its credential refused — is not the endpoint's as a whole unless a probe from here fails
+     * too; otherwise it is charged to the file, so that one bad worker node cannot stop the work nor retry it for ever.
+     */
+    public Failure reportedElsewhere(StorageException e, StorageEndpoint endpoint, String message) {
+        return switch (e.kind()) {
+            case CORRUPT, EXISTS, NOT_FOUND, NAME_TOO_LONG -> of(e, endpoint, message);
+            case NO_SPACE, READ_ONLY, MARKER_MISSING, DENIED, TRANSIENT, OTHER -> {
+                String full = message + " (" + e.kind() + "): " + e.getMessage();
+                Optional<String> probe = health.probe(endpoint);
+                yield probe.isPresent()
+                        ? endpointDown(endpoint, e.kind() + ": " + e.getMessage() + "; probe from here: " + probe.get(), full)
+                        : Failure.file(full + " (the endpoint answers its probe from here, so this is the file's failure)");
+            }
+        };
+    }
+
     private Failure endpointDown(StorageEndpoint endpoint, String reason, String full) {
         health.down(endpoint, reason);
         return Failure.endpoint(endpoint.base().toString(), full);

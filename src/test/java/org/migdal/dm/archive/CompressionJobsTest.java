@@ -171,4 +171,33 @@ class CompressionJobsTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CompressionJob(1, "j 1", "t", "compress", 1, "/a", 1, "1",
                 "file:///s", null, null, false, null, "/a.bz2", "/.t", "bzip2", 9)).hasMessageContaining("must match");
     }
+
+    @Test
+    void aMountMissingOnOneWorkerNodeIsChargedToTheFileWhenTheStorageAnswersHere() throws Exception {
+        org.migdal.dm.testinfra.Markers.initialised(fx.storageRoot);
+        fx.shipped(1, 2);
+        CatalogFile f = claimOne();
+        CompressionJob job = CompressionResults.jobFor(f, f.claimToken(), settings);
+        JobResult r = new JobRunner("ep07.example.org").refused(job, "MARKER_MISSING", fx.storage.urlOf("/.migdal-dm-storage"),
+                "the endpoint's marker file is missing: the storage is not mounted");
+
+        assertThat(results.apply(f, job, r, "HTCondor")).isEqualTo(CompressionResults.Applied.FAILED);
+        CatalogFile after = fx.row(f.lfn());
+        assertThat(after.attempts()).isEqualTo(1);
+        assertThat(after.lastError()).contains("on ep07.example.org").contains("answers its probe from here");
+        assertThat(fx.catalog.endpoint(fx.storage.base().toString()).map(e -> e.down()).orElse(false)).isFalse();
+    }
+
+    @Test
+    void aMountMissingOnTheWorkerAndHereIsTheStoragesOutageAndChargesNothing() throws Exception {
+        fx.shipped(1, 2); // the fixture's storage has no marker: a probe from here fails too
+        CatalogFile f = claimOne();
+        CompressionJob job = CompressionResults.jobFor(f, f.claimToken(), settings);
+        JobResult r = new JobRunner("ep07.example.org").refused(job, "MARKER_MISSING", fx.storage.urlOf("/.migdal-dm-storage"),
+                "the endpoint's marker file is missing: the storage is not mounted");
+
+        assertThat(results.apply(f, job, r, "HTCondor")).isEqualTo(CompressionResults.Applied.ENDPOINT_DOWN);
+        assertThat(fx.row(f.lfn()).attempts()).isZero();
+        assertThat(fx.catalog.endpoint(fx.storage.base().toString()).orElseThrow().down()).isTrue();
+    }
 }

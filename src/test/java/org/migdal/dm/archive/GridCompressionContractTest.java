@@ -305,4 +305,23 @@ class GridCompressionContractTest {
         assertThat(submits).as("the lost cycle was adopted, not submitted again").hasValue(1);
         assertThat(fx.events(byName("CAL.0000.").lfn())).anyMatch(e -> e.message().contains("found in the queue by its batch name"));
     }
+
+    @Test
+    void contractACycleOf150JobsIsOneCondorSubmitAndReturnsAtOnce() throws Exception {
+        fx.shipped(150, 1);
+        pool.writeFaults("{\"slots\": 0}"); // the pool queues but runs nothing: this measures the submitting cycle alone
+        GridCompression grid = grid(condor(false), Duration.ofMinutes(30), 150);
+        long t0 = System.nanoTime();
+        grid.run(b -> { });
+        double ms = (System.nanoTime() - t0) / 1e6;
+        assertThat(submits).hasValue(1);
+        assertThat(fx.catalog.batch().inFlight()).isEqualTo(150);
+        List<org.migdal.dm.catalog.BatchJob.Cycle> cycles = fx.catalog.batch().cycles();
+        assertThat(cycles).singleElement().satisfies(c -> assertThat(c.cluster()).isNotNull());
+        assertThat(fx.catalog.batch().jobs(cycles.get(0).id())).extracting(j -> j.proc()).containsExactlyInAnyOrderElementsOf(
+                java.util.stream.IntStream.range(0, 150).boxed().toList());
+        assertThat(Files.readAllLines(Path.of(cycles.get(0).dir(), "items.txt"))).hasSize(150);
+        System.out.printf("grid cycle submitting 150 jobs (claim 150, write 150 job files, one condor_submit -terse of the"
+                + " stand-in pool, record the cluster): %.0f ms%n", ms);
+    }
 }

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * A stand-in HTCondor pool for tests: the Python {@code condor_submit}, {@code condor_q}, {@code condor_history},
  * {@code condor_rm} and {@code condor_release} of {@code src/test/resources/fake-condor/bin}, with their state in a
  * directory under the test's temp dir. Jobs run for real, asynchronously, in detached runner processes; faults come
- * from {@code faults.json} (see {@code /work/wt/SPEC-condor.md}).
+ * from {@code faults.json} (its format: {@code src/test/resources/fake-condor/README.md}).
  *
  * <pre>{@code
  * try (FakeCondorPool pool = FakeCondorPool.create(tempDir)) {

@@ -10,7 +10,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@code cycle.sub} and {@code items.txt} exactly as SPEC-condor.md shows them, and every value that must be refused. */
+/** {@code cycle.sub} and {@code items.txt} exactly as migdal-dm writes them, and every value that must be refused. */
 class SubmitDescriptionTest {
     private static final Path CYCLE = Path.of("/var/lib/migdal/condor/20240610T140512-a1b2c3");
     private static final Path EXE = Path.of("/opt/migdal-dm/bin/migdal-dm");

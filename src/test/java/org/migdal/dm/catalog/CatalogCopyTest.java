@@ -22,6 +22,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link CatalogCopy}: SQLite ↔ PostgreSQL with every row, ids and sequences; refusals; verification that notices. */
 class CatalogCopyTest {
+    /** The newest migration of this version of the schema. */
+    static final int LATEST = latestMigration();
+
+    private static int latestMigration() {
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(java.nio.file.Path.of(
+                System.getProperty("basedir", "."), "src/main/resources/db/migration/sqlite"))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static final List<String> TABLES = List.of("disks", "endpoints", "file_events", "files", "recalls", "scan_problems");
 
     private static PgTestDatabase pg;
@@ -95,7 +108,7 @@ class CatalogCopyTest {
         CatalogCopy.Report there = copier().copy(sqlite("a.db"), to);
         double seconds = (System.nanoTime() - start) / 1e9;
         assertThat(there.ok()).as("%s", there).isTrue();
-        assertThat(there.schemaVersion()).isEqualTo("6");
+        assertThat(there.schemaVersion()).isEqualTo(String.valueOf(LATEST));
         assertThat(byTable(there).keySet()).containsAll(TABLES);
         assertThat(there.tables()).allSatisfy(t -> assertThat(t.sourceRows()).as(t.table()).isPositive());
         assertThat(byTable(there).get("file_events").sourceRows()).isGreaterThan(10_000);
@@ -196,18 +209,18 @@ class CatalogCopyTest {
         JdbcCatalog a = openSqlite("old.db");
         CatalogFill.fill(a, clock, 0);
         a.close();
-        sql(tmp.resolve("old.db"), "DELETE FROM flyway_schema_history WHERE version = '6'");
+        sql(tmp.resolve("old.db"), "DELETE FROM flyway_schema_history WHERE version = '" + LATEST + "'");
         assertThatThrownBy(() -> copier().copy(sqlite("old.db"), sqlite("b.db")))
                 .isInstanceOf(CatalogException.class)
                 .hasMessageContaining("schema versions differ")
-                .hasMessageContaining("sqlite:" + tmp.resolve("old.db") + " is at version 5")
-                .hasMessageContaining("sqlite:" + tmp.resolve("b.db") + " at version 6");
+                .hasMessageContaining("sqlite:" + tmp.resolve("old.db") + " is at version " + (LATEST - 1))
+                .hasMessageContaining("sqlite:" + tmp.resolve("b.db") + " at version " + LATEST);
 
         openSqlite("new.db").close();
         sql(tmp.resolve("new.db"), "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
                 + " installed_by, execution_time, success) VALUES (99, '99', 'future', 'SQL', 'V99__future.sql', 'x', 0, 1)");
         assertThatThrownBy(() -> copier().compare(sqlite("new.db"), sqlite("b.db")))
-                .hasMessageContaining("version 99").hasMessageContaining("version 6");
+                .hasMessageContaining("version 99").hasMessageContaining("version " + LATEST);
         assertThatThrownBy(() -> copier().copy(sqlite("nope.db"), sqlite("c.db"))).hasMessageContaining("does not exist");
     }
 
