@@ -33,16 +33,17 @@ class JobRunOnAWorkerNodeIT {
     @Test
     void aJobRunsWithNothingOfTheSubmittersEnvironmentAndLeavesNothingBehind() throws Exception {
         try (XrootdServer server = XrootdServer.startPlain()) {
-            Path base = Markers.initialised(server.dataDir().resolve("dcache/migdal"));
+            Path base = server.dataDir().resolve("dcache/migdal");
+            // the storage's marker and the raw copy, written through the server as the shipping stage writes them
+            org.migdal.dm.storage.StorageEndpoint storage = org.migdal.dm.storage.Endpoints.open(server.rootBase() + "//dcache/migdal");
+            org.migdal.dm.storage.Marker.write(storage, "test", java.time.Instant.now());
             String lfn = "/2208/220803/MIG run 'ü'/MIG_Fe55 data ü.0000.dat";
             byte[] raw = new byte[3 << 20];
             new Random(7).nextBytes(raw);
             for (int i = 0; i < raw.length; i += 3) {
                 raw[i] = 0; // compressible, like camera frames
             }
-            Path rawFile = base.resolve(lfn.substring(1));
-            Files.createDirectories(rawFile.getParent());
-            Files.write(rawFile, raw);
+            storage.put(new java.io.ByteArrayInputStream(raw), raw.length, lfn, false);
             Adler32 a = new Adler32();
             a.update(raw);
             String target = lfn + ".bz2";
