@@ -316,7 +316,7 @@ final class Context implements AutoCloseable {
     /** The HTCondor commands of {@code executor.htcondor} (found in {@code commandDir}, else on PATH). */
     Condor condor() {
         MigdalConfig.Htcondor h = config.executor().htcondor();
-        return new CondorCommands(h.commandDir() == null ? null : Path.of(h.commandDir()), java.util.Map.of(),
+        return new CondorCommands(h.commandDir() == null ? null : Path.of(h.commandDir()), h.commandEnvironment(),
                 Duration.ofSeconds(h.commandTimeoutSeconds()));
     }
 

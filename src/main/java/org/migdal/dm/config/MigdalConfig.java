@@ -228,7 +228,7 @@ public record MigdalConfig(
             type = oneOf(type, "local", "executor.type", "local", "htcondor");
             threads = range(threads, Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 256, "executor.threads");
             htcondor = htcondor == null ? new Htcondor(null, null, null, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, null, null) : htcondor;
+                    null, null, null, null, null, null, null) : htcondor;
         }
     }
 
@@ -238,13 +238,16 @@ public record MigdalConfig(
      * ({@code migdal-dm job run}; default: this installation's launcher, which must be visible on the worker nodes);
      * {@code javaHome}/{@code javaOpts} reach the job as JAVA_HOME and MIGDAL_JAVA_OPTS (a job does not inherit the
      * submitter's environment); {@code x509userproxy} defaults to the configured proxy; {@code commandDir} is where the
-     * {@code condor_*} commands are (default: PATH).
+     * {@code condor_*} commands are (default: PATH), {@code commandEnvironment} what they get on top of this process's
+     * environment (e.g. CONDOR_CONFIG).
      */
     public record Htcondor(String requirements, Integer requestCpus, String requestMemory, String requestDisk, String x509userproxy,
                            String batchName, String accountingGroup, String executable, List<String> extraSubmitLines,
                            Integer jobsPerCycle, String spoolDir, String commandDir, String javaHome, String javaOpts,
-                           Integer maxReleases, Integer silentMinutes, Integer reconcileMinutes, Integer commandTimeoutSeconds) {
+                           Integer maxReleases, Integer silentMinutes, Integer reconcileMinutes, Integer commandTimeoutSeconds,
+                           java.util.Map<String, String> commandEnvironment) {
         public Htcondor {
+            commandEnvironment = commandEnvironment == null ? java.util.Map.of() : java.util.Map.copyOf(commandEnvironment);
             requestCpus = range(requestCpus, 1, 1, 64, "executor.htcondor.requestCpus");
             requestMemory = units(requestMemory, "2 GB", "executor.htcondor.requestMemory");
             requestDisk = units(requestDisk, "4 GB", "executor.htcondor.requestDisk");
