@@ -1067,4 +1067,54 @@ abstract class CatalogContract {
         assertThat(c.openScanProblems("data1").get(0).seenCount()).isEqualTo(1);
         assertThat(scanProblemRows(c)).isEqualTo(4);
     }
+
+    // ------------------------------------------------------------------ batch jobs
+
+    private CatalogFile onDiskStorage(JdbcCatalog c, String lfn) {
+        c.register(List.of(file(lfn)));
+        CatalogFile f = only(c.claim(Stage.SHIP, 1));
+        return c.advance(f, ON_DISK_STORAGE, Changes.none().adler32("0a0b0c0d"), "ship", "copied");
+    }
+
+    @Test
+    void aFileWhoseBatchJobIsRecordedIsTheCollectorsOnlyEvenAfterItsSubmittersLeaseRanOut() {
+        JdbcCatalog submitter = handle("ap01:100:1");
+        JdbcCatalog other = handle("ap01:200:1");
+        onDiskStorage(submitter, "/2208/220803/MIG_run1/a.dat");
+        CatalogFile claimed = only(submitter.claim(Stage.COMPRESS, 1));
+        BatchJob.Cycle cycle = submitter.batch().plan("/spool/c1", "migdal-grid-c1", List.of(new BatchJob.Planned(claimed, "j1-abc",
+                claimed.claimToken(), "{}")));
+        assertThat(submitter.batch().jobs(cycle.id())).singleElement().satisfies(j -> {
+            assertThat(j.status()).isEqualTo(BatchJob.Status.PLANNED);
+            assertThat(j.proc()).isNull();
+        });
+
+        clock.advance(LEASE.plusMinutes(1)); // the submitter died before condor_submit answered
+        assertThat(other.claim(Stage.COMPRESS, 10)).as("its job may be queued: nobody compresses it on the side").isEmpty();
+
+        submitter.batch().submitted(cycle, 4711, Map.of("j1-abc", 0), "submitted");
+        CatalogFile inFlight = submitter.get(claimed.id()).orElseThrow();
+        assertThat(inFlight.state()).isEqualTo(COMPRESSING);
+        assertThat(inFlight.claimOwner()).isNull();
+        assertThat(actions(submitter, claimed.id())).contains("compress-submit");
+        assertThat(other.claim(Stage.COMPRESS, 10)).isEmpty();
+        assertThat(submitter.batch().inFlight()).isEqualTo(1);
+
+        BatchJob job = onlyJob(other.batch().jobs(cycle.id()));
+        assertThat(job.proc()).isZero();
+        assertThat(other.batch().claim(new BatchJob(job.fileId(), job.cycleId(), job.job(), "another-token", job.jobJson(),
+                job.proc(), job.status(), 0, job.lastEventAt(), null, null))).as("only for the job it was made under").isEmpty();
+        CatalogFile applying = other.batch().claim(job).orElseThrow();
+        assertThat(applying.claimOwner()).isEqualTo("ap01:200:1");
+        assertThat(submitter.batch().claim(job)).as("one collector at a time").isEmpty();
+        other.advance(applying, COMPRESSED, Changes.none().compressed("/2208/220803/MIG_run1/a.dat.bz2", 10, "01020304"), "compress", "ok");
+        other.batch().finish(job.fileId());
+        assertThat(other.batch().close(cycle.id())).isTrue();
+        assertThat(other.batch().cycles()).isEmpty();
+    }
+
+    private static BatchJob onlyJob(List<BatchJob> jobs) {
+        assertThat(jobs).hasSize(1);
+        return jobs.get(0);
+    }
 }
