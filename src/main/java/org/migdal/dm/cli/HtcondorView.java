@@ -64,7 +64,7 @@ final class HtcondorView {
     /** The schedd's health, as recorded under {@link GridCompression#EXECUTOR}. */
     static String schedd(EndpointStatus e) {
         if (e == null) {
-            return "(" + GridCompression.EXECUTOR + "): no submission or query recorded yet";
+            return "(" + GridCompression.EXECUTOR + ") not asked yet: no grid cycle has submitted or collected";
         }
         if (e.down()) {
             return "(" + GridCompression.EXECUTOR + ") is DOWN since " + e.since() + ": " + e.reason()
@@ -96,6 +96,9 @@ final class HtcondorView {
                 Summary sum = s.get();
                 String statuses = sum.byStatus().entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
                         .collect(Collectors.joining(", "));
+                EndpointStatus schedd = sum.schedd();
+                checks.add(check(schedd != null && schedd.down() ? CredentialCheck.Level.WARN : CredentialCheck.Level.OK,
+                        "htcondor schedd", schedd(schedd)));
                 int held = sum.byStatus().getOrDefault(BatchJob.Status.HELD, 0);
                 checks.add(check(held > 0 ? CredentialCheck.Level.WARN : CredentialCheck.Level.OK, "htcondor jobs",
                         sum.inFlight() + " job(s) in flight" + (statuses.isEmpty() ? "" : " (" + statuses + ")") + " in "

@@ -218,12 +218,13 @@ final class JobsCommand implements Callable<Integer> {
                 try {
                     removed = removeFromQueue(cycle, e.getValue(), inFlight.get(cycle).size());
                 } catch (CondorException ex) {
-                    err.println("cannot cancel the jobs of " + cycle.batchName() + ": HTCondor schedd ("
-                            + org.migdal.dm.archive.GridCompression.EXECUTOR + ") failed: " + ex.getMessage());
+                    err.println("cannot cancel the jobs of " + cycle.batchName() + ": the HTCondor schedd ("
+                            + org.migdal.dm.archive.GridCompression.EXECUTOR + ") did not carry out the removal ("
+                            + ex.kind() + "): " + ex.getMessage());
                     err.println("nothing was changed for them: a job that may still run and upload keeps its file; try again"
                             + " when the schedd answers");
                     for (Row r : e.getValue()) {
-                        out.println(name(r) + ": NOT cancelled (" + ex.kind() + ")");
+                        out.println(name(r) + ": NOT cancelled, nothing changed (condor_rm failed: " + ex.kind() + ")");
                         left++;
                     }
                     problems = true;
@@ -267,7 +268,7 @@ final class JobsCommand implements Callable<Integer> {
             if (wholeCluster) {
                 Condor.Outcome o = condor().removeCluster(cluster, reason);
                 for (Row r : rows) {
-                    said.put(r.job().fileId(), "HTCondor job " + r.id() + " " + describe(o) + " (condor_rm " + cluster + ")");
+                    said.put(r.job().fileId(), "HTCondor job " + r.id() + " " + describe(o, Long.toString(cluster)));
                 }
                 return said;
             }
@@ -279,17 +280,16 @@ final class JobsCommand implements Callable<Integer> {
                     continue;
                 }
                 Condor.Outcome o = condor().remove(id, reason);
-                said.put(r.job().fileId(), "HTCondor job " + id + " " + describe(o) + " (condor_rm " + id + ")");
+                said.put(r.job().fileId(), "HTCondor job " + id + " " + describe(o, id.toString()));
             }
             return said;
         }
 
-        private static String describe(Condor.Outcome o) {
+        private static String describe(Condor.Outcome o, String target) {
             return switch (o) {
-                case DONE -> "removed";
-                case ALREADY_REMOVING -> "was already being removed";
-                case NOT_FOUND -> "was no longer known to HTCondor (left the queue)";
-                case NOT_HELD -> "removed";
+                case DONE, NOT_HELD -> "removed (condor_rm " + target + ")";
+                case ALREADY_REMOVING -> "was already being removed (condor_rm " + target + ")";
+                case NOT_FOUND -> "was no longer known to HTCondor (condor_rm " + target + ": not in the queue, it had ended or left)";
             };
         }
 

@@ -258,9 +258,10 @@ class CliJobsTest {
                 new String[] {"jobs", "cancel", CliFixture.lfn(CliFixture.RUN_A, 0)})) {
             CliFixture.Run r = fx.cli(args);
             assertThat(r.code()).as(r.toString()).isEqualTo(1);
-            assertThat(r.err()).contains("HTCondor schedd (htcondor:schedd) failed").contains("Can't find address")
-                    .contains("nothing was changed");
-            assertThat(r.out()).contains("NOT cancelled (").contains("-- 0 job(s) cancelled");
+            assertThat(r.err()).contains("the HTCondor schedd (htcondor:schedd) did not carry out the removal (SCHEDD_UNREACHABLE)")
+                    .contains("Can't find address").contains("nothing was changed");
+            assertThat(r.out()).contains("NOT cancelled, nothing changed (condor_rm failed: SCHEDD_UNREACHABLE)")
+                    .contains("-- 0 job(s) cancelled");
         }
         try (JdbcCatalog c = catalog()) {
             assertThat(c.batch().inFlight()).isEqualTo(7);
@@ -293,6 +294,7 @@ class CliJobsTest {
                 + " condor_release found in " + tmp.resolve("condor-bin"));
         assertThat(lines.get("htcondor executable")).startsWith("OK").contains(worker.toString()).contains("executable");
         assertThat(lines.get("htcondor jobs")).startsWith("OK").contains("7 job(s) in flight (7 IDLE) in 1 open cycle(s)");
+        assertThat(lines.get("htcondor schedd")).startsWith("OK").contains("(htcondor:schedd) is UP");
         assertThat(d.code()).as(d.toString()).isZero();
 
         // the schedd lost (as the grid cycle records it): status says so once, in the HTCondor section, with why and since when
@@ -310,6 +312,8 @@ class CliJobsTest {
         CliFixture.Run bad = fx.cli("doctor");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.out()).containsPattern("FAIL +htcondor commands +condor_submit, condor_q, condor_history, condor_rm, condor_release not found")
-                .containsPattern("FAIL +htcondor executable +executor.htcondor.executable " + worker + " does not exist here");
+                .containsPattern("FAIL +htcondor executable +executor.htcondor.executable " + worker + " does not exist here")
+                .containsPattern("WARN +htcondor schedd +\\(htcondor:schedd\\) is DOWN since .*Can't find address")
+                .doesNotContain("endpoint htcondor:schedd");
     }
 }
