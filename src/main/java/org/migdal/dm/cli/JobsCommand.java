@@ -312,7 +312,8 @@ final class JobsCommand implements Callable<Integer> {
             CompressionJob job;
             try {
                 job = mapper.readValue(j.jobJson(), CompressionJob.class);
-            } catch (IOException e) {
+                job = job.temp() == null || job.temp().isBlank() ? null : job;
+            } catch (IOException | RuntimeException e) {
                 job = null;
             }
             String message = condorSaid + "; cancelled by `migdal-dm jobs cancel`, no attempt charged";
@@ -344,7 +345,11 @@ final class JobsCommand implements Callable<Integer> {
             if (!existed) {
                 return "; no temporary upload to remove";
             }
-            res.removeTemp(job);
+            try {
+                res.removeTemp(job);
+            } catch (RuntimeException e) {
+                return "; its temporary upload " + job.temp() + " could not be removed (the janitor will): " + e.getMessage();
+            }
             return "; its temporary upload " + job.temp() + " removed";
         }
 

@@ -316,4 +316,40 @@ class CliJobsTest {
                 .containsPattern("WARN +htcondor schedd +\\(htcondor:schedd\\) is DOWN since .*Can't find address")
                 .doesNotContain("endpoint htcondor:schedd");
     }
+
+    @Test
+    void aCycleWhoseClusterIsNotYetKnownIsListedSoAndCancelledWhenTheScheddHasNoJobOfIt() throws Exception {
+        Path dir = Files.createDirectories(spool.resolve("20260101T000000-lost01"));
+        Files.writeString(dir.resolve("cycle.sub"), "queue\n");
+        // a submitter that recorded its plan and died before condor_submit answered (its claims have run out)
+        try (JdbcCatalog c = JdbcCatalog.open("sqlite:" + tmp.resolve("catalog.db"), null, null,
+                new ClaimPolicy("submitter:1:0", Duration.ofMillis(1), 3, Duration.ZERO), Clock.systemUTC(), 2)) {
+            List<CatalogFile> claimed = c.claim(org.migdal.dm.catalog.Stage.COMPRESS, 2);
+            assertThat(claimed).hasSize(2);
+            c.batch().plan(dir.toString(), "migdal-grid-20260101T000000-lost01", claimed.stream()
+                    .map(f -> new org.migdal.dm.catalog.BatchJob.Planned(f, "j" + f.id() + "-000000000000", f.claimToken(),
+                            "{\"job\": \"j" + f.id() + "-000000000000\"}")).toList());
+        }
+        Thread.sleep(20);
+        CliFixture.Run r = fx.cli("jobs");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("cycle migdal-grid-20260101T000000-lost01  cluster not yet known  submitted not yet")
+                .contains("PLANNED").contains("-- 2 job(s) in flight in 1 cycle(s)");
+        JsonNode doc = new ObjectMapper().readTree(fx.cli("jobs", "--json").out());
+        assertThat(doc.get("cycles").get(0).get("cluster").isNull()).isTrue();
+        assertThat(doc.get("cycles").get(0).get("jobs").get(0).get("jobId").isNull()).isTrue();
+
+        CliFixture.Run cancel = fx.cli("jobs", "cancel", "--all");
+        assertThat(cancel.code()).as(cancel.toString()).isZero();
+        assertThat(cancel.out()).contains("was never queued (the schedd has no job of migdal-grid-20260101T000000-lost01)")
+                .contains("put back to ON_DISK_STORAGE, no attempt charged").contains("-- 2 job(s) cancelled")
+                .contains("its job description cannot be read, so a temporary upload is left to the janitor");
+        try (JdbcCatalog c = catalog()) {
+            assertThat(c.batch().inFlight()).isZero();
+            assertThat(c.batch().cycles()).isEmpty();
+            assertThat(c.list(new FileFilter(null, null, null, null, 0, 100))).hasSize(7)
+                    .allMatch(f -> f.state() == FileState.ON_DISK_STORAGE && f.attempts() == 0 && f.claimOwner() == null);
+        }
+        assertThat(spoolFiles()).isEmpty();
+    }
 }
