@@ -214,37 +214,86 @@ final class JobsCommand implements Callable<Integer> {
             int left = 0;
             for (Map.Entry<BatchJob.Cycle, List<Row>> e : chosen.entrySet()) {
                 BatchJob.Cycle cycle = e.getKey();
-                Map<Long, String> removed;
-                try {
-                    removed = removeFromQueue(cycle, e.getValue(), inFlight.get(cycle).size());
-                } catch (CondorException ex) {
-                    err.println("cannot cancel the jobs of " + cycle.batchName() + ": the HTCondor schedd ("
-                            + org.migdal.dm.archive.GridCompression.EXECUTOR + ") did not carry out the removal ("
-                            + ex.kind() + "): " + ex.getMessage());
-                    err.println("nothing was changed for them: a job that may still run and upload keeps its file; try again"
-                            + " when the schedd answers");
-                    for (Row r : e.getValue()) {
-                        out.println(name(r) + ": NOT cancelled, nothing changed (condor_rm failed: " + ex.kind() + ")");
-                        left++;
-                    }
-                    problems = true;
-                    continue;
-                }
+                // the files are claimed first: no collector (here or on another host) acts on these jobs meanwhile
+                Map<Row, CatalogFile> claimed = new LinkedHashMap<>();
                 for (Row r : e.getValue()) {
-                    if (putBack(r, removed.get(r.job().fileId()))) {
+                    Optional<CatalogFile> c = catalog.batch().claim(r.job());
+                    if (c.isPresent()) {
+                        claimed.put(r, c.get());
+                    } else if (stale(r)) {
                         cancelled++;
                     } else {
                         problems = true;
                         left++;
                     }
                 }
-                if (catalog.batch().jobs(cycle.id()).isEmpty() && catalog.batch().close(cycle.id())) {
-                    deleteTree(Path.of(cycle.dir()));
-                    out.println("cycle " + cycle.batchName() + " has no job left: closed, its folder " + cycle.dir() + " removed");
+                if (claimed.isEmpty()) {
+                    closeIfDone(cycle);
+                    continue;
                 }
+                Map<Long, String> removed;
+                try {
+                    removed = removeFromQueue(cycle, List.copyOf(claimed.keySet()), inFlight.get(cycle).size());
+                } catch (CondorException ex) {
+                    claimed.values().forEach(this::releaseUnchanged);
+                    err.println("cannot cancel the jobs of " + cycle.batchName() + ": the HTCondor schedd ("
+                            + org.migdal.dm.archive.GridCompression.EXECUTOR + ") did not carry out the removal ("
+                            + ex.kind() + "): " + ex.getMessage());
+                    err.println("nothing was changed for them: a job that may still run and upload keeps its file; try again"
+                            + " when the schedd answers");
+                    for (Row r : claimed.keySet()) {
+                        out.println(name(r) + ": NOT cancelled, nothing changed (condor_rm failed: " + ex.kind() + ")");
+                        left++;
+                    }
+                    problems = true;
+                    continue;
+                }
+                for (Map.Entry<Row, CatalogFile> c : claimed.entrySet()) {
+                    if (putBack(c.getKey(), c.getValue(), removed.get(c.getKey().job().fileId()))) {
+                        cancelled++;
+                    } else {
+                        problems = true;
+                        left++;
+                    }
+                }
+                closeIfDone(cycle);
             }
             out.printf("-- %d job(s) cancelled%s%n", cancelled, left == 0 ? "" : ", " + left + " not cancelled");
             return problems ? Main.FAILURE : Main.OK;
+        }
+
+        private void closeIfDone(BatchJob.Cycle cycle) {
+            if (catalog.batch().jobs(cycle.id()).isEmpty() && catalog.batch().close(cycle.id())) {
+                deleteTree(Path.of(cycle.dir()));
+                out.println("cycle " + cycle.batchName() + " has no job left: closed, its folder " + cycle.dir() + " removed");
+            }
+        }
+
+        /** The claim taken for the cancellation goes, the file as it was (COMPRESSING, its job recorded). */
+        private void releaseUnchanged(CatalogFile claimed) {
+            try {
+                catalog.release(claimed, org.migdal.dm.catalog.Changes.none(), ctx.clock.instant(), null, null);
+            } catch (LostClaimException e) {
+                org.slf4j.LoggerFactory.getLogger(JobsCommand.class).warn("{}", e.getMessage());
+            }
+        }
+
+        /**
+         * A job whose file could not be claimed: a stale record (the file is no longer COMPRESSING) is dropped (true);
+         * a file another live process holds is left alone, its job untouched (false).
+         */
+        private boolean stale(Row r) {
+            BatchJob j = r.job();
+            Optional<CatalogFile> f = catalog.get(j.fileId());
+            if (f.isEmpty() || f.get().state() != FileState.COMPRESSING) {
+                catalog.batch().finish(j.fileId());
+                out.println(name(r) + ": the file no longer waits for its job (" + f.map(x -> x.state().toString()).orElse("gone")
+                        + "); the stale job record is dropped, HTCondor is not asked");
+                return true;
+            }
+            out.println(name(r) + ": NOT cancelled, nothing changed: another process holds the file (claim of "
+                    + f.get().claimOwner() + ", e.g. a collector applying the job's result); try again later");
+            return false;
         }
 
         /**
@@ -294,21 +343,8 @@ final class JobsCommand implements Callable<Integer> {
         }
 
         /** Under the claim: the file goes back uncharged, its temporary upload is removed, its job record dropped. */
-        private boolean putBack(Row r, String condorSaid) {
+        private boolean putBack(Row r, CatalogFile claimed, String condorSaid) {
             BatchJob j = r.job();
-            Optional<CatalogFile> claimed = catalog.batch().claim(j);
-            if (claimed.isEmpty()) {
-                Optional<CatalogFile> f = catalog.get(j.fileId());
-                if (f.isEmpty() || f.get().state() != FileState.COMPRESSING) {
-                    catalog.batch().finish(j.fileId());
-                    out.println(name(r) + ": " + condorSaid + "; the file was no longer waiting for it ("
-                            + f.map(x -> x.state().toString()).orElse("gone") + "); its stale job record is dropped");
-                    return true;
-                }
-                out.println(name(r) + ": " + condorSaid + "; NOT put back: another process holds the file (claim of "
-                        + f.get().claimOwner() + "); the collector settles it");
-                return false;
-            }
             CompressionJob job;
             try {
                 job = mapper.readValue(j.jobJson(), CompressionJob.class);
@@ -319,7 +355,7 @@ final class JobsCommand implements Callable<Integer> {
             String message = condorSaid + "; cancelled by `migdal-dm jobs cancel`, no attempt charged";
             CatalogFile after;
             try {
-                after = catalog.putBack(claimed.get(), "compress-cancel", message);
+                after = catalog.putBack(claimed, "compress-cancel", message);
             } catch (LostClaimException e) {
                 out.println(name(r) + ": " + condorSaid + "; NOT put back: " + e.getMessage());
                 return false;

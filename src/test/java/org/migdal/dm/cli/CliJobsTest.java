@@ -267,7 +267,11 @@ class CliJobsTest {
             assertThat(c.batch().inFlight()).isEqualTo(7);
             assertThat(c.batch().cycles()).hasSize(1);
             assertThat(c.count(new FileFilter(FileState.COMPRESSING, null, null, null, 0, 100))).isEqualTo(7);
-            assertThat(c.list(new FileFilter(null, null, null, null, 0, 100))).allMatch(f -> f.attempts() == 0);
+            assertThat(c.list(new FileFilter(null, null, null, null, 0, 100)))
+                    .allMatch(f -> f.attempts() == 0 && f.claimOwner() == null, "uncharged, and claimed by nobody");
+            for (CatalogFile f : c.list(new FileFilter(null, null, null, null, 0, 100))) {
+                assertThat(c.events(f.id())).noneMatch(e -> e.action().equals("compress-cancel"));
+            }
         }
         assertThat(spoolFiles()).isEqualTo(spoolBefore);
         assertThat(storageTemps()).hasSize(1);
