@@ -163,7 +163,10 @@ final class JobsCommand implements Callable<Integer> {
         }
     }
 
-    /** The cancellation: HTCondor first, per cycle; the catalog only for jobs HTCondor no longer runs. */
+    /**
+     * The cancellation, per cycle: the files are claimed, then their jobs removed from the queue, and only when HTCondor
+     * said so (removed, being removed, or unknown to it) is a file put back; otherwise the claims go, nothing else changes.
+     */
     static final class Canceller {
         private final Context ctx;
         private final JdbcCatalog catalog;
