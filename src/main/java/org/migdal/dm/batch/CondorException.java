@@ -89,7 +89,7 @@ public final class CondorException extends Exception {
                 || err.contains("AUTHENTICATE:1004") || out.contains("Please visit:") || err.contains("Please visit:")) {
             return Kind.CREDENTIAL;
         }
-        if (err.contains("Can't find address of") || err.contains("Failed to connect to local queue manager")
+        if (err.contains("Can't find address of") || err.contains("Can't find address for") || err.contains("Failed to connect to local queue manager")
                 || err.contains("CEDAR:6001") || err.contains("-- Failed to fetch ads from")
                 || err.contains("condor_schedd is not running")) {
             return Kind.SCHEDD_UNREACHABLE;

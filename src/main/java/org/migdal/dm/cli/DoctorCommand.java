@@ -98,9 +98,10 @@ final class DoctorCommand implements Callable<Integer> {
         }
         checks.add(endpoint("storage.disk", config.storage().disk(), ctx::disk));
         checks.add(endpoint("storage.tape", config.storage().tape(), ctx::tape));
+        checks.addAll(HtcondorView.checks(ctx));
         try {
             for (org.migdal.dm.catalog.EndpointStatus e : ctx.catalog().endpoints()) {
-                if (e.down()) {
+                if (e.down() && !e.url().equals(org.migdal.dm.archive.GridCompression.EXECUTOR)) { // the schedd: "htcondor schedd"
                     checks.add(new Check("endpoint health", CredentialCheck.Level.WARN, "the catalog records "
                             + org.migdal.dm.health.EndpointHealth.describe(e) + "; work there waits for the next successful probe"));
                 }

@@ -44,21 +44,31 @@ final class InfoCommands {
         @Override
         public Integer call() throws Exception {
             try (Context ctx = new Context(main.loadConfig())) {
-                print(ctx.catalog(), main.spec.commandLine().getOut(), json);
+                print(ctx.catalog(), ctx.config, main.spec.commandLine().getOut(), json);
             }
             return Main.OK;
         }
 
         static void print(JdbcCatalog catalog, PrintWriter out, boolean json) throws Exception {
+            print(catalog, null, out, json);
+        }
+
+        /** {@code config} (nullable) tells whether the HTCondor executor is in use: then status has an HTCondor section. */
+        static void print(JdbcCatalog catalog, org.migdal.dm.config.MigdalConfig config, PrintWriter out, boolean json) throws Exception {
             List<StateCount> counts = catalog.counts();
             List<DiskRecord> disks = catalog.disks();
             List<org.migdal.dm.catalog.EndpointStatus> endpoints = catalog.endpoints();
             List<ScanProblem> problems = catalog.openScanProblems(null);
+            Optional<HtcondorView.Summary> htcondor = HtcondorView.summary(catalog, config);
+            if (htcondor.isPresent()) { // the schedd is shown in the HTCondor section, not among the storage endpoints
+                endpoints = endpoints.stream().filter(e -> !e.url().equals(org.migdal.dm.archive.GridCompression.EXECUTOR)).toList();
+            }
             if (json) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("counts", counts);
                 doc.put("disks", disks);
                 doc.put("endpoints", endpoints);
+                htcondor.ifPresent(h -> doc.put("htcondor", HtcondorView.json(h)));
                 doc.put("scanProblems", ScanProblemsView.json(problems));
                 out.println(Main.json().writeValueAsString(doc));
                 return;
@@ -102,6 +112,10 @@ final class InfoCommands {
                     out.println(e.down() ? org.migdal.dm.health.EndpointHealth.describe(e)
                             : "endpoint " + e.url() + " is UP (checked " + e.checkedAt() + ")");
                 }
+            }
+            if (htcondor.isPresent()) {
+                out.println();
+                HtcondorView.print(htcondor.get(), out);
             }
             if (!problems.isEmpty()) {
                 out.println();

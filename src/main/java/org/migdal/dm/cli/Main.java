@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
                 StageCommands.Ship.class, StageCommands.Archive.class, StageCommands.Poll.class, StageCommands.Clean.class,
                 InfoCommands.Status.class, InfoCommands.Ls.class, InfoCommands.Show.class, InfoCommands.Retry.class, ForgetCommand.class,
                 ImportLegacyCommand.class, DoctorCommand.class, RecallCommand.class, StorageCommand.class,
-                BenchCommand.class, JanitorCommand.class, JobCommand.class, CatalogCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, JanitorCommand.class, JobCommand.class, JobsCommand.class, CatalogCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILURE = 1;

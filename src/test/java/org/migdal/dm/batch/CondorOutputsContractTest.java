@@ -166,6 +166,7 @@ class CondorOutputsContractTest {
         assertThat(kind("", "Job 4711.0 not held to be released\n")).isEqualTo(REFUSED);
         assertThat(kind("", "Permission denied to remove job 4711.0\n")).isEqualTo(REFUSED);
         assertThat(kind("", "condor_rm: Can't find address of local schedd\n")).isEqualTo(SCHEDD_UNREACHABLE);
+        assertThat(kind("", "condor_rm: Can't find address for local schedd\n")).isEqualTo(SCHEDD_UNREACHABLE);
         assertThat(kind("", "Segmentation fault\n")).isEqualTo(OTHER);
     }
 
