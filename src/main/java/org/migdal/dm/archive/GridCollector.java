@@ -1,33 +1,22 @@
 package org.migdal.dm.archive;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.migdal.dm.batch.Condor;
 import org.migdal.dm.batch.CondorException;
 import org.migdal.dm.batch.EventLog;
 import org.migdal.dm.batch.JobAd;
 import org.migdal.dm.batch.JobEvent;
-import org.migdal.dm.batch.JobId;
 import org.migdal.dm.catalog.BatchJob;
 import org.migdal.dm.catalog.Catalog;
-import org.migdal.dm.catalog.CatalogFile;
-import org.migdal.dm.catalog.Failure;
-import org.migdal.dm.catalog.LostClaimException;
-import org.migdal.dm.compress.CompressionJob;
-import org.migdal.dm.compress.JobResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * Collects what the batch system did with earlier cycles' jobs, from each cycle's job event log read incrementally (the
