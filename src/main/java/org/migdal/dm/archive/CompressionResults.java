@@ -40,6 +40,9 @@ public final class CompressionResults {
         this.failures = failures;
     }
 
+    /** Where a job's refused credential is charged: to no file. */
+    public static final String WORKER_CREDENTIAL = "worker credential";
+
     /** What applying one result did to its file. */
     public enum Applied { COMPRESSED, FAILED, QUARANTINED, ENDPOINT_DOWN, LOST_CLAIM }
 
@@ -140,6 +143,10 @@ public final class CompressionResults {
         String where = "job " + job.job() + (r.host() == null ? "" : " on " + r.host()) + ", step " + p.step();
         if (JobResult.Problem.RAW_DAMAGED.equals(p.kind())) {
             return Failure.permanent(where + ": " + p.message());
+        }
+        if (JobResult.Problem.CREDENTIAL.equals(p.kind())) {
+            // the job's proxy or token, not the file: charging it would quarantine the whole backlog
+            return Failure.endpoint(WORKER_CREDENTIAL, where + ": the job could not use its credential: " + p.message());
         }
         StorageException.Kind kind = storageKind(p.kind());
         if (kind != null) {

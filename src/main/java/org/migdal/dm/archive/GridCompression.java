@@ -39,6 +39,14 @@ public final class GridCompression implements CompressionStage {
             log.warn("HTCondor schedd unreachable; nothing is submitted this cycle and no file is charged: {}", tally.outage().get());
             return report;
         }
+        if (tally.endpointFailures() > 0) {
+            // jobs found the storage down or their credential unusable: no new cycle of jobs that would fail the same way
+            String why = tally.endpointFailures() + " jobs failed on the storage as a whole or on their credential (no file"
+                    + " charged; see the files' last errors); nothing is submitted this cycle";
+            catalog.endpointDown(EXECUTOR, why);
+            log.warn("HTCondor: {}", why);
+            return report;
+        }
         GridSubmitter.Submitted s = submitter.submit(jobsPerCycle);
         if (s.refusal() != null) {
             catalog.endpointDown(EXECUTOR, s.refusal());

@@ -58,10 +58,19 @@ public final class GridDecisions {
         private ArchiveReport report = new ArchiveReport(0, 0, 0, 0, 0, 0);
         private int released;
         private int removed;
+        private int endpointFailures;
         private String outage;
 
         void add(CompressionResults.Applied applied, CatalogFile f, JobResult r) {
             report = report.plus(Compression.report(applied, f, r));
+            if (applied == CompressionResults.Applied.ENDPOINT_DOWN) {
+                endpointFailures++;
+            }
+        }
+
+        /** Jobs that failed for a reason of the storage as a whole or of their credential: no file was charged. */
+        public int endpointFailures() {
+            return endpointFailures;
         }
 
         void outage(CondorException e) {

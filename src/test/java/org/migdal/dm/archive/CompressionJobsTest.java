@@ -200,4 +200,19 @@ class CompressionJobsTest {
         assertThat(fx.row(f.lfn()).attempts()).isZero();
         assertThat(fx.catalog.endpoint(fx.storage.base().toString()).orElseThrow().down()).isTrue();
     }
+
+    @Test
+    void aJobThatCannotUseItsProxyChargesNoFile() throws Exception {
+        fx.shipped(1, 2);
+        CatalogFile f = claimOne();
+        CompressionJob job = CompressionResults.jobFor(f, f.claimToken(), settings);
+        JobResult r = new JobRunner("ep07.example.org").refused(job, JobResult.Problem.CREDENTIAL, job.storage(),
+                "the X509 proxy /var/lib/condor/execute/dir_1/x509up_u1000 expired at 2026-11-30T10:00:00Z");
+
+        assertThat(results.apply(f, job, r, "HTCondor")).isEqualTo(CompressionResults.Applied.ENDPOINT_DOWN);
+        CatalogFile after = fx.row(f.lfn());
+        assertThat(after.state()).isEqualTo(FileState.ON_DISK_STORAGE);
+        assertThat(after.attempts()).as("a bad proxy on the workers must not quarantine the backlog").isZero();
+        assertThat(after.lastError()).contains("could not use its credential").contains("expired");
+    }
 }
