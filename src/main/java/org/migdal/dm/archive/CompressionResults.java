@@ -104,13 +104,24 @@ public final class CompressionResults {
         Checksum sum = Checksum.adler32(r.compressedAdler32());
         try {
             CopyCheck.Outcome temp = CopyCheck.confirm(disk, job.temp(), r.compressedBytes(), sum, CopyCheck.Residency.NOT_ASKED);
-            if (temp instanceof CopyCheck.Mismatch m) {
+            // the same result applied again (a batch job's result outlives its collector): when a collector was stopped after
+            // renaming this job's copy into place and before recording it, the temporary is gone and the target holds exactly
+            // the reported bytes; that is this result put in place, not a contradiction to charge the file with
+            boolean inPlace = temp instanceof CopyCheck.Mismatch m && m.problem() == CopyCheck.Problem.MISSING
+                    && CopyCheck.confirm(disk, job.target(), r.compressedBytes(), sum, CopyCheck.Residency.NOT_ASKED)
+                    instanceof CopyCheck.Confirmed;
+            if (temp instanceof CopyCheck.Mismatch m && !inPlace) {
                 removeTemp(job);
                 return fail(f, Failure.file(executor + " job " + job.job() + " reports " + r.compressedBytes() + " bytes with adler32 "
                         + sum + " uploaded to " + tempUrl + ", but the storage contradicts it: " + m.message()));
             }
-            boolean existing = disk.stat(job.target()).isPresent();
-            disk.moveIntoPlace(job.temp(), job.target(), existing, () -> catalog.fence(f)); // in place only under the claim
+            if (inPlace) {
+                log.info("{}: the copy of {} job {} was already renamed into place as {} (by a collector stopped before it could"
+                        + " record it)", f.lfn(), executor, job.job(), url);
+            } else {
+                boolean existing = disk.stat(job.target()).isPresent();
+                disk.moveIntoPlace(job.temp(), job.target(), existing, () -> catalog.fence(f)); // in place only under the claim
+            }
             CopyCheck.Outcome copy = CopyCheck.confirm(disk, job.target(), r.compressedBytes(), sum, CopyCheck.Residency.NOT_ASKED);
             if (copy instanceof CopyCheck.Mismatch m) {
                 return fail(f, Failure.file("after renaming " + tempUrl + " into place the storage copy differs: " + m.message()));
@@ -125,7 +136,8 @@ public final class CompressionResults {
                             job.job(), r.host(), r.decompressedBytes(), r.decompressedAdler32(), url, r.compressedBytes(), remote,
                             t == null ? "" : String.format(Locale.ROOT, " (compress %d ms, verify %d ms, upload %d ms, confirm %d ms)",
                                     t.compressMs(), t.verifyMs(), t.uploadMs(), t.confirmMs()))
-                            + shortened(f, job));
+                            + shortened(f, job) + (inPlace ? "; the copy was already in place: a collector stopped after"
+                            + " renaming it and before recording it" : ""));
             log.info("compressed {} → {} ({} → {} bytes)", f.lfn(), job.target(), f.size(), r.compressedBytes());
             return Applied.COMPRESSED;
         } catch (StorageException e) {

@@ -58,9 +58,13 @@ public final class GridCollector {
                 tally.outage(e);
                 log.warn("HTCondor cycle {}: {}", cycle.batchName(), e.getMessage());
             }
-            if (catalog.batch().jobs(cycle.id()).isEmpty() && catalog.batch().close(cycle.id())) {
+            if (catalog.batch().jobs(cycle.id()).isEmpty()) {
+                // the folder goes first, then the cycle: a process killed in between leaves an empty cycle that the next
+                // collection closes, never a folder that no cycle names any more
                 GridSubmitter.deleteTree(Path.of(cycle.dir()));
-                log.info("HTCondor cycle {} is complete; its folder {} is removed", cycle.batchName(), cycle.dir());
+                if (catalog.batch().close(cycle.id())) {
+                    log.info("HTCondor cycle {} is complete; its folder {} is removed", cycle.batchName(), cycle.dir());
+                }
             }
         }
         return tally;

@@ -78,22 +78,30 @@ public final class GridSubmitter {
         List<BatchJob.Planned> planned = new ArrayList<>();
         Path sub = dir.resolve("cycle.sub");
         try {
-            Files.createDirectories(dir.resolve("jobs"));
             for (CatalogFile f : claimed) {
                 CompressionJob job = CompressionResults.jobFor(f, f.claimToken(), settings);
-                String text = json.writerWithDefaultPrettyPrinter().writeValueAsString(job);
-                Files.writeString(dir.resolve("jobs").resolve(job.job() + ".json"), text);
-                planned.add(new BatchJob.Planned(f, job.job(), job.token(), text));
+                planned.add(new BatchJob.Planned(f, job.job(), job.token(), json.writerWithDefaultPrettyPrinter().writeValueAsString(job)));
+            }
+        } catch (IOException | RuntimeException e) {
+            String why = "cannot describe the jobs of the HTCondor cycle " + dir + ": " + e.getMessage();
+            putBack(claimed, why);
+            return new Submitted(0, null, why);
+        }
+        // the cycle is recorded BEFORE its folder is made: a process killed from here on leaves a cycle the collector finds
+        // (looked up by its batch name; nothing queued: the files go back, the folder is removed), never a folder no cycle names
+        BatchJob.Cycle cycle = catalog.batch().plan(dir.toString(), batchName, planned);
+        try {
+            Files.createDirectories(dir.resolve("jobs"));
+            for (BatchJob.Planned p : planned) {
+                Files.writeString(dir.resolve("jobs").resolve(p.job() + ".json"), p.jobJson());
             }
             Files.writeString(dir.resolve("items.txt"), SubmitDescription.items(planned.stream().map(BatchJob.Planned::job).toList()));
             Files.writeString(sub, description.forCycle(dir, batchName).render());
         } catch (IOException | RuntimeException e) {
             String why = "cannot write the HTCondor cycle " + dir + ": " + e.getMessage();
-            putBack(claimed, why);
-            deleteTree(dir);
+            abandon(cycle, planned, claimed, why);
             return new Submitted(0, null, why);
         }
-        BatchJob.Cycle cycle = catalog.batch().plan(dir.toString(), batchName, planned);
         ClusterRange range;
         try {
             range = condor.submit(sub);
@@ -104,12 +112,7 @@ public final class GridSubmitter {
                         + " has them", batchName, e.getMessage(), planned.size());
                 return new Submitted(0, null, e.getMessage());
             }
-            for (BatchJob.Planned p : planned) {
-                catalog.batch().finish(p.claimed().id());
-            }
-            catalog.batch().close(cycle.id());
-            putBack(claimed, "condor_submit refused the cycle " + batchName + " (" + e.kind() + "): " + e.getMessage());
-            deleteTree(dir);
+            abandon(cycle, planned, claimed, "condor_submit refused the cycle " + batchName + " (" + e.kind() + "): " + e.getMessage());
             return new Submitted(0, null, e.getMessage());
         }
         Map<String, Integer> procs = new LinkedHashMap<>();
@@ -132,6 +135,19 @@ public final class GridSubmitter {
         catalog.batch().submitted(cycle, range.cluster(), procs, "submitted by one condor_submit with " + planned.size() + " jobs");
         log.info("submitted {} compression jobs as HTCondor cluster {} ({})", planned.size(), range.cluster(), batchName);
         return new Submitted(planned.size(), range.cluster(), null);
+    }
+
+    /**
+     * A cycle that nothing was queued for: its jobs' records go, its files go back uncharged, its folder is removed, and
+     * only then the cycle itself (a process killed on the way leaves an open cycle that a collection closes and removes).
+     */
+    private void abandon(BatchJob.Cycle cycle, List<BatchJob.Planned> planned, List<CatalogFile> claimed, String why) {
+        for (BatchJob.Planned p : planned) {
+            catalog.batch().finish(p.claimed().id());
+        }
+        putBack(claimed, why);
+        deleteTree(Path.of(cycle.dir()));
+        catalog.batch().close(cycle.id());
     }
 
     private void putBack(List<CatalogFile> claimed, String why) {

@@ -215,4 +215,46 @@ class CompressionJobsTest {
         assertThat(after.attempts()).as("a bad proxy on the workers must not quarantine the backlog").isZero();
         assertThat(after.lastError()).contains("could not use its credential").contains("expired");
     }
+
+    /** Stands for a SIGKILL: nothing of the process runs on from the instant it is thrown. */
+    private static final class Killed extends Error {
+        Killed() {
+            super("killed", null, false, false);
+        }
+    }
+
+    @Test
+    void aResultAppliedAgainAfterAStoppedCollectorRenamedItsCopyIntoPlaceCompressesTheFileUncharged() throws Exception {
+        fx.shipped(1, 3);
+        CatalogFile f = claimOne();
+        CompressionJob job = CompressionResults.jobFor(f, f.claimToken(), settings);
+        JobResult r = runAsWorker(job);
+        // the collector applying it is killed after renaming the copy into place, before the catalog records it
+        org.migdal.dm.catalog.Catalog killedBeforeRecording = (org.migdal.dm.catalog.Catalog) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[]{org.migdal.dm.catalog.Catalog.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("advance")) {
+                        throw new Killed();
+                    }
+                    try {
+                        return method.invoke(fx.catalog, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        CompressionResults stopped = new CompressionResults(killedBeforeRecording, fx.storage,
+                new Failures(new EndpointHealth(fx.catalog, Clock.systemUTC())));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> stopped.apply(f, job, r, "HTCondor")).isInstanceOf(Killed.class);
+        assertThat(fx.inStorage(job.temp())).doesNotExist();
+        assertThat(Files.size(fx.inStorage(job.target()))).isEqualTo(r.compressedBytes());
+        assertThat(fx.row(f.lfn()).state()).isEqualTo(FileState.COMPRESSING);
+
+        // the next collection applies the same result again
+        assertThat(results.apply(f, job, r, "HTCondor")).isEqualTo(CompressionResults.Applied.COMPRESSED);
+        CatalogFile after = fx.row(f.lfn());
+        assertThat(after.state()).isEqualTo(FileState.COMPRESSED);
+        assertThat(after.compressedName()).isEqualTo(job.target());
+        assertThat(after.compressedAdler32()).isEqualTo(r.compressedAdler32());
+        assertThat(fx.events(f.lfn())).as("no failure charged").noneMatch(e -> !e.ok());
+        assertThat(fx.events(f.lfn())).anyMatch(e -> e.action().equals("compress") && e.message().contains("already in place"));
+    }
 }

@@ -124,6 +124,12 @@ class GridCompressionContractTest {
     }
 
     private GridCompression grid(Condor condor, Duration silent, int jobsPerCycle) {
+        return grid(condor, silent, jobsPerCycle, d -> d);
+    }
+
+    /** As {@link #grid(Condor, Duration, int)} with the cycles' submit description wrapped by {@code wrap}. */
+    private GridCompression grid(Condor condor, Duration silent, int jobsPerCycle,
+                                 java.util.function.UnaryOperator<GridSubmitter.Description> wrap) {
         CompressionJob.Settings settings = new CompressionJob.Settings(fx.storage.base().toString(), "none", null, false, "",
                 Codec.BZIP2, 9);
         CompressionResults results = new CompressionResults(fx.catalog, fx.storage, new Failures(new EndpointHealth(fx.catalog,
@@ -132,8 +138,8 @@ class GridCompressionContractTest {
         GridCollector collector = new GridCollector(fx.catalog, condor, decisions, Clock.systemUTC(), silent, Duration.ZERO,
                 Duration.ZERO);
         Map<String, String> env = Map.of("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "LC_ALL", "C.UTF-8");
-        GridSubmitter submitter = new GridSubmitter(fx.catalog, condor, settings, (dir, batch) -> new SubmitDescription(dir, worker,
-                false, "1", "1 GB", "1 GB", null, env, batch, null, null, List.of()), spool, "migdal-grid", Clock.systemUTC());
+        GridSubmitter submitter = new GridSubmitter(fx.catalog, condor, settings, wrap.apply((dir, batch) -> new SubmitDescription(dir,
+                worker, false, "1", "1 GB", "1 GB", null, env, batch, null, null, List.of())), spool, "migdal-grid", Clock.systemUTC());
         return new GridCompression(fx.catalog, collector, submitter, jobsPerCycle);
     }
 
@@ -323,5 +329,45 @@ class GridCompressionContractTest {
         assertThat(Files.readAllLines(Path.of(cycles.get(0).dir(), "items.txt"))).hasSize(150);
         System.out.printf("grid cycle submitting 150 jobs (claim 150, write 150 job files, one condor_submit -terse of the"
                 + " stand-in pool, record the cluster): %.0f ms%n", ms);
+    }
+
+    /** Stands for a SIGKILL: nothing of the process runs on from the instant it is thrown. */
+    private static final class Killed extends Error {
+        Killed() {
+            super("killed", null, false, false);
+        }
+    }
+
+    /** The cycle folders in the spool. */
+    private List<Path> cycleFolders() throws IOException {
+        if (!Files.exists(spool)) {
+            return List.of();
+        }
+        try (var s = Files.list(spool)) {
+            return s.toList();
+        }
+    }
+
+    @Test
+    void aGridProcessKilledWhileWritingItsCycleFolderLeavesACycleTheCollectorCleansUpNeverAnUnnamedFolder() throws Exception {
+        fx.shipped(3, 2);
+        AtomicInteger kills = new AtomicInteger(1);
+        GridCompression grid = grid(condor(false), Duration.ofMinutes(30), 150, d -> (dir, batch) -> {
+            if (kills.getAndDecrement() > 0) {
+                throw new Killed(); // killed while the cycle's folder is half written, before condor_submit
+            }
+            return d.forCycle(dir, batch);
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> grid.run(b -> { })).isInstanceOf(Killed.class);
+        assertThat(submits).hasValue(0);
+        List<String> named = fx.catalog.batch().cycles().stream().map(c -> Path.of(c.dir()).toString()).toList();
+        assertThat(cycleFolders()).as("every cycle folder a killed process leaves is named by a cycle in the catalog, so a"
+                + " collection removes it").isNotEmpty().allSatisfy(f -> assertThat(named).contains(f.toAbsolutePath().toString()));
+
+        cyclesUntil(grid, () -> allCompressed(3) && settled() && fx.catalog.batch().cycles().isEmpty());
+        assertThat(submits).as("the killed cycle was never queued: one submit in all").hasValue(1);
+        assertThat(cycleFolders()).as("the killed cycle's folder is removed").isEmpty();
+        assertThat(fx.catalog.list(new FileFilter(null, null, null, null, 0, 100))).allMatch(f -> f.attempts() == 0);
+        assertThat(fx.events(byName("CAL.0000.").lfn())).anyMatch(e -> e.message().contains("was never queued"));
     }
 }

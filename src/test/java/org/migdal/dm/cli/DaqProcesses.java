@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,6 +22,12 @@ final class DaqProcesses {
     /** A child JVM running {@code mainClass}; stdout and stderr go to {@code <logs>/<name>.out|.err}. */
     static Process start(Path logs, String name, List<String> prefix, String classPath, String mainClass, String... args)
             throws IOException {
+        return start(logs, name, Map.of(), prefix, classPath, mainClass, args);
+    }
+
+    /** As {@link #start(Path, String, List, String, String, String...)} with {@code env} added to the child's environment. */
+    static Process start(Path logs, String name, Map<String, String> env, List<String> prefix, String classPath, String mainClass,
+                         String... args) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(java());
         cmd.add("-Xmx512m");
@@ -33,14 +40,20 @@ final class DaqProcesses {
                 .redirectOutput(logs.resolve(name + ".out").toFile())
                 .redirectError(logs.resolve(name + ".err").toFile());
         pb.environment().put("LC_ALL", "C.UTF-8");
+        pb.environment().putAll(env);
         return pb.start();
     }
 
     /** {@code migdal-dm -c CONFIG args…} in a child JVM. */
     static Process cli(Path logs, String name, Path config, String... args) throws IOException {
+        return cli(logs, name, Map.of(), config, args);
+    }
+
+    /** {@code migdal-dm -c CONFIG args…} in a child JVM whose environment has {@code env} added (e.g. a stand-in pool's). */
+    static Process cli(Path logs, String name, Map<String, String> env, Path config, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of("-c", config.toString()));
         all.addAll(List.of(args));
-        return start(logs, name, List.of(), System.getProperty("java.class.path"), Main.class.getName(), all.toArray(String[]::new));
+        return start(logs, name, env, List.of(), System.getProperty("java.class.path"), Main.class.getName(), all.toArray(String[]::new));
     }
 
     /** Waits (bounded) for a child to exit and returns its exit code. */
