@@ -54,6 +54,13 @@ final class CatalogFill {
             c.advance(f, FileState.COMPRESSED, Changes.none().compressed(f.lfn() + ".zst", f.size() / 3, "0a0b0c0d"),
                     "compress", "zstd level 19: ratio 3.0 → «ok»");
         }
+        // one compression job in flight on HTCondor: a cycle, its cluster and the job recorded for the file
+        for (CatalogFile f : c.claim(Stage.COMPRESS, 1)) {
+            BatchJob.Cycle cycle = c.batch().plan("/var/lib/migdal-dm/condor/20240301T120000-abc123", "migdal-grid-20240301T120000-abc123",
+                    List.of(new BatchJob.Planned(f, "j" + f.id() + "-0123456789ab", f.claimToken(), "{\"job\": \"ü\\n\"}")));
+            c.batch().submitted(cycle, 4711, java.util.Map.of("j" + f.id() + "-0123456789ab", 0), "submitted");
+            c.batch().status(f.id(), BatchJob.Status.HELD, 13, "Error from slot1_1@ep01.example.org: Failed to transfer files", false);
+        }
         clock.advance(Duration.ofSeconds(5));
         List<CatalogFile> tape = c.claim(Stage.TAPE, 5);
         for (int i = 0; i < tape.size(); i++) {
