@@ -1,5 +1,6 @@
 package org.migdal.dm.archive;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -143,16 +143,17 @@ class GridCompressionContractTest {
         return new GridCompression(fx.catalog, collector, submitter, jobsPerCycle);
     }
 
-    /** Runs grid cycles, as cron would, until {@code done} holds (bounded by a deadline; each cycle returns at once). */
-    private ArchiveReport cyclesUntil(GridCompression grid, BooleanSupplier done) throws InterruptedException {
-        ArchiveReport total = new ArchiveReport(0, 0, 0, 0, 0, 0);
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-        while (!done.getAsBoolean()) {
-            assertThat(Instant.now()).as("cycles still running at the deadline; states: %s", fx.catalog.counts()).isBefore(deadline);
-            total = total.plus(grid.run(b -> { }));
-            Thread.sleep(250); // a cron cycle's pause between polls of the condition, not a wait for an expected time
+    /** Runs grid cycles, as cron would, until {@code done} holds (each cycle returns at once; bounded by a deadline). */
+    private ArchiveReport cyclesUntil(GridCompression grid, BooleanSupplier done) {
+        ArchiveReport[] total = {new ArchiveReport(0, 0, 0, 0, 0, 0)};
+        if (!done.getAsBoolean()) {
+            Awaitility.await("grid cycles until done; states: " + fx.catalog.counts()).atMost(Duration.ofMinutes(3))
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250)).until(() -> {
+                        total[0] = total[0].plus(grid.run(b -> { }));
+                        return done.getAsBoolean();
+                    });
         }
-        return total;
+        return total[0];
     }
 
     private long count(FileState s) {

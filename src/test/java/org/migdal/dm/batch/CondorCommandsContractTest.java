@@ -1,5 +1,6 @@
 package org.migdal.dm.batch;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -224,8 +225,8 @@ class CondorCommandsContractTest {
         assertThat(e.kind()).isEqualTo(SCHEDD_UNREACHABLE);
         assertThat(e.exitCode()).isEqualTo(CondorException.NO_EXIT);
         assertThat(e.getMessage()).contains("timed out after PT2S, killed").contains("partial answer");
-        assertThat(exitedWithin(tools.pid("script"), Duration.ofSeconds(10))).isTrue();
-        assertThat(exitedWithin(tools.pid("child"), Duration.ofSeconds(10))).isTrue();
+        awaitExit("the timed-out script", tools.pid("script"));
+        awaitExit("its child", tools.pid("child"));
     }
 
     @Test
@@ -245,23 +246,20 @@ class CondorCommandsContractTest {
         assertThatThrownBy(() -> new CondorCommands(null, Map.of(), Duration.ZERO)).hasMessageContaining("timeout");
     }
 
-    /** A process has exited once /proc no longer lists it or lists it as a zombie (PID 1 here need not reap). */
-    private static boolean exitedWithin(long pid, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            Path stat = Path.of("/proc", Long.toString(pid), "stat");
-            String s;
-            try {
-                s = Files.readString(stat);
-            } catch (IOException gone) {
-                return true;
-            }
-            char state = s.charAt(s.lastIndexOf(')') + 2);
-            if (state == 'Z' || state == 'X') {
-                return true;
-            }
-            Thread.sleep(20);
+    /** Waits until a process has exited: /proc no longer lists it, or lists it as a zombie (PID 1 here need not reap). */
+    private static void awaitExit(String what, long pid) {
+        Awaitility.await(what + " (pid " + pid + ") exits").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> exited(pid));
+    }
+
+    private static boolean exited(long pid) {
+        String s;
+        try {
+            s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        } catch (IOException gone) {
+            return true;
         }
-        return false;
+        char state = s.charAt(s.lastIndexOf(')') + 2);
+        return state == 'Z' || state == 'X';
     }
 }

@@ -1,5 +1,6 @@
 package org.migdal.dm.catalog;
 
+import org.awaitility.Awaitility;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,16 +50,19 @@ public final class ClaimWorker {
             boolean working = false;
             long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
             while (System.nanoTime() < deadline) {
-                List<CatalogFile> claimed = catalog.claim(Stage.COMPRESS, 1 + random.nextInt(20));
+                // claims until it gets some, or no work is left at all; the rest may be held by others (or by a dead worker
+                // until its lease runs out)
+                List<List<CatalogFile>> got = new java.util.ArrayList<>(List.of(List.of()));
+                Awaitility.await("work to claim").atMost(Duration.ofMinutes(15)).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(50)).until(() -> {
+                            got.set(0, catalog.claim(Stage.COMPRESS, 1 + random.nextInt(20)));
+                            return !got.get(0).isEmpty() || noWorkLeft(catalog);
+                        });
+                List<CatalogFile> claimed = got.get(0);
                 if (claimed.isEmpty()) {
-                    if (catalog.count(new FileFilter(FileState.ON_DISK_STORAGE, null, null, null, 0, 1)) == 0
-                            && catalog.count(new FileFilter(FileState.COMPRESSING, null, null, null, 0, 1)) == 0) {
-                        out.println("done advanced=" + advanced + " lost=" + lost);
-                        out.flush();
-                        return;
-                    }
-                    Thread.sleep(50); // the rest is held by others (or by a dead worker until its lease runs out)
-                    continue;
+                    out.println("done advanced=" + advanced + " lost=" + lost);
+                    out.flush();
+                    return;
                 }
                 out.println("claimed " + ids(claimed));
                 for (CatalogFile f : claimed) {
@@ -112,5 +116,10 @@ public final class ClaimWorker {
         }, "stdin-watch");
         t.setDaemon(true);
         t.start();
+    }
+
+    private static boolean noWorkLeft(JdbcCatalog catalog) {
+        return catalog.count(new FileFilter(FileState.ON_DISK_STORAGE, null, null, null, 0, 1)) == 0
+                && catalog.count(new FileFilter(FileState.COMPRESSING, null, null, null, 0, 1)) == 0;
     }
 }

@@ -1,5 +1,6 @@
 package org.migdal.dm.cli;
 
+import org.awaitility.Awaitility;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
@@ -118,12 +119,8 @@ class CliJobsTest {
         }
     }
 
-    private void until(String what, BooleanSupplier done) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-        while (!done.getAsBoolean()) {
-            assertThat(Instant.now()).as("still waiting for: " + what).isBefore(deadline);
-            Thread.sleep(200);
-        }
+    private void until(String what, BooleanSupplier done) {
+        Awaitility.await(what).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(done::getAsBoolean);
     }
 
     private List<JobAd> queue(long cluster) {
@@ -333,8 +330,9 @@ class CliJobsTest {
             c.batch().plan(dir.toString(), "migdal-grid-20260101T000000-lost01", claimed.stream()
                     .map(f -> new org.migdal.dm.catalog.BatchJob.Planned(f, "j" + f.id() + "-000000000000", f.claimToken(),
                             "{\"job\": \"j" + f.id() + "-000000000000\"}")).toList());
+            Instant expires = claimed.stream().map(CatalogFile::claimExpires).max(Instant::compareTo).orElseThrow();
+            Awaitility.await("the submitter's claims run out").atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(expires));
         }
-        Thread.sleep(20);
         CliFixture.Run r = fx.cli("jobs");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.out()).contains("cycle migdal-grid-20260101T000000-lost01  cluster not yet known  submitted not yet")

@@ -1,5 +1,6 @@
 package org.migdal.dm.cli;
 
+import org.awaitility.Awaitility;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -205,17 +206,27 @@ class CrashCampaignIT {
             // a grid cycle only collects and submits: the jobs finish between cycles, so cycles run (as cron would run
             // them) until the work is done and nothing is in flight; bounded by a deadline generous for every job to run,
             // for a cycle whose condor_submit answer was lost to be looked up, and for silent jobs to be reconciled
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(12);
-            while (!(allDone() && batchSettled(spool))) {
-                assertThat(System.nanoTime()).as("undisturbed cycles still not done at the deadline after %d cycles: %s; %s",
-                        cycles, states(), batchState(spool)).isLessThan(deadline);
-                cycles++;
-                for (String role : List.of("daq", "grid")) {
-                    String name = "final" + cycles + "-" + role;
-                    DaqProcesses.assertExit(logs, name, DaqProcesses.cli(logs, name, env, config, "run", "--role", role), 0, 600);
+            int[] undisturbed = {0};
+            Map<String, String> poolEnv = env;
+            if (!(allDone() && batchSettled(spool))) {
+                try {
+                    Awaitility.await("undisturbed cycles until every file is on tape and no job is in flight")
+                            .atMost(Duration.ofMinutes(12)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
+                            .until(() -> {
+                                undisturbed[0]++;
+                                for (String role : List.of("daq", "grid")) {
+                                    String name = "final" + undisturbed[0] + "-" + role;
+                                    DaqProcesses.assertExit(logs, name, DaqProcesses.cli(logs, name, poolEnv, config, "run",
+                                            "--role", role), 0, 600);
+                                }
+                                return allDone() && batchSettled(spool);
+                            });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("undisturbed cycles still not done after " + undisturbed[0] + " cycles: " + states()
+                            + "; " + batchState(spool), e);
                 }
-                Thread.sleep(500); // a cron cycle's pause before the next poll of the condition, not a wait for an expected time
             }
+            cycles = undisturbed[0];
         }
         // the temporaries killed workers left are orphans: the janitor removes them once they are older than its age limit
         // (24 h by default); here its clock is a day ahead instead of waiting a day

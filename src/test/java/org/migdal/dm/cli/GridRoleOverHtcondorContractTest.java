@@ -1,5 +1,6 @@
 package org.migdal.dm.cli;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -109,12 +109,12 @@ class GridRoleOverHtcondorContractTest {
                   {"match": "%s.CAL.0000.", "kind": "kill", "times": 1},
                   {"match": "%s.CAL.0000.", "kind": "hold", "code": 34, "subcode": 102, "times": 1, "reason": "Job has gone over cgroup memory limit"}
                 ]}""".formatted(runA, runA, runB, runC));
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
-        while (onTape() < 7) {
-            assertThat(Instant.now()).as("the grid role is still not done at the deadline").isBefore(deadline);
-            grid();
-            Thread.sleep(300); // cron's pause between cycles; the loop ends on the condition, bounded by the deadline
-        }
+        // grid cycles as cron runs them, until every file is on tape
+        Awaitility.await("the grid role brings every file to tape").atMost(Duration.ofMinutes(4)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(300)).until(() -> {
+                    grid();
+                    return onTape() == 7;
+                });
 
         try (JdbcCatalog c = catalog()) {
             List<CatalogFile> all = c.list(FileFilter.all(100));
