@@ -41,7 +41,7 @@ public final class Compression implements CompressionStage {
     private final Path workDir;
     private final int jobsPerCycle;
     private final CompressionResults results;
-    private final JobRunner runner = new JobRunner(host());
+    private final JobRunner runner = new JobRunner(JobRunner.thisHost());
     /** Set when the storage fails as a whole during a run: no slot claims another file. */
     private final AtomicBoolean halted = new AtomicBoolean();
 
@@ -104,7 +104,7 @@ public final class Compression implements CompressionStage {
     ArchiveReport compressOne(CatalogFile f) {
         CompressionJob job = CompressionResults.jobFor(f, f.claimToken(), settings);
         JobResult result = runner.run(job, disk, workDir);
-        CompressionResults.Applied applied = results.apply(f, job, result, "local");
+        CompressionResults.Applied applied = results.apply(f, job, result, CompressionResults.LOCAL);
         if (applied == CompressionResults.Applied.ENDPOINT_DOWN) {
             halted.set(true);
         }
@@ -117,13 +117,5 @@ public final class Compression implements CompressionStage {
             case QUARANTINED -> new ArchiveReport(0, 0, 0, 1, 0, 0);
             case FAILED, ENDPOINT_DOWN, LOST_CLAIM -> new ArchiveReport(0, 0, 1, 0, 0, 0);
         };
-    }
-
-    static String host() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "localhost";
-        }
     }
 }

@@ -40,6 +40,9 @@ public final class CompressionResults {
         this.failures = failures;
     }
 
+    /** The executor label of jobs run in this process: their storage failures are this host's own. */
+    public static final String LOCAL = "local";
+
     /** Where a job's refused credential is charged: to no file. */
     public static final String WORKER_CREDENTIAL = "worker credential";
 
@@ -165,7 +168,7 @@ public final class CompressionResults {
             String url = p.url() == null ? disk.base().toString() : p.url();
             String message = p.message().startsWith(url + ": ") ? p.message().substring(url.length() + 2) : p.message();
             StorageException e = new StorageException(kind, url, message);
-            return "local".equals(executor) ? failures.of(e, disk, where + " failed") : failures.reportedElsewhere(e, disk, where + " failed");
+            return LOCAL.equals(executor) ? failures.of(e, disk, where + " failed") : failures.reportedElsewhere(e, disk, where + " failed");
         }
         return Failure.file(where + " (" + p.kind() + "): " + p.message());
     }

@@ -13,7 +13,6 @@ import org.migdal.dm.fts.FtsStates;
 import org.migdal.dm.fts.Job;
 import org.migdal.dm.fts.JobFile;
 import org.migdal.dm.fts.JobLookup;
-import org.migdal.dm.storage.RemoteFile;
 import org.migdal.dm.storage.Checksum;
 import org.migdal.dm.storage.CopyCheck;
 import org.migdal.dm.storage.StorageEndpoint;

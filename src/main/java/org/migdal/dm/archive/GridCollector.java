@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,16 +59,34 @@ public final class GridCollector {
                 tally.outage(e);
                 log.warn("HTCondor cycle {}: {}", cycle.batchName(), e.getMessage());
             }
-            if (catalog.batch().jobs(cycle.id()).isEmpty()) {
-                // the folder goes first, then the cycle: a process killed in between leaves an empty cycle that the next
-                // collection closes, never a folder that no cycle names any more
-                GridSubmitter.deleteTree(Path.of(cycle.dir()));
-                if (catalog.batch().close(cycle.id())) {
-                    log.info("HTCondor cycle {} is complete; its folder {} is removed", cycle.batchName(), cycle.dir());
-                }
+            if (closeIfDone(catalog, cycle)) {
+                log.info("HTCondor cycle {} is complete; its folder {} is removed", cycle.batchName(), cycle.dir());
             }
         }
         return tally;
+    }
+
+    /**
+     * The one way a cycle ends: once no job of it is recorded, its folder goes first, then the cycle — a process killed in
+     * between leaves an empty cycle the next collection closes, never a folder no cycle names. Returns whether it closed.
+     */
+    public static boolean closeIfDone(Catalog catalog, BatchJob.Cycle cycle) {
+        if (!catalog.batch().jobs(cycle.id()).isEmpty()) {
+            return false;
+        }
+        Path dir = Path.of(cycle.dir());
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                log.warn("cannot remove the folder {} of HTCondor cycle {}: {}; the cycle stays open until it can",
+                        dir, cycle.batchName(), e.getMessage());
+                return false;
+            }
+        }
+        return catalog.batch().close(cycle.id());
     }
 
     private void collect(BatchJob.Cycle cycle, GridDecisions.Tally tally) throws CondorException {

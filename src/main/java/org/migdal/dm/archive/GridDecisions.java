@@ -1,6 +1,5 @@
 package org.migdal.dm.archive;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.migdal.dm.batch.Condor;
 import org.migdal.dm.batch.CondorException;
 import org.migdal.dm.batch.JobId;
@@ -44,7 +43,6 @@ public final class GridDecisions {
     private final Condor condor;
     private final CompressionResults results;
     private final int maxReleases;
-    private final ObjectMapper json = new ObjectMapper();
 
     public GridDecisions(Catalog catalog, Condor condor, CompressionResults results, int maxReleases) {
         this.catalog = catalog;
@@ -173,17 +171,27 @@ public final class GridDecisions {
         tally.add(applied, claimed.get(), null);
     }
 
-    /** The file is no longer COMPRESSING under this job (an operator, another collector): the record is stale. */
     private void forgetIfGone(BatchJob j) {
+        forgetIfGone(catalog, j);
+    }
+
+    /**
+     * A job whose file could not be claimed: when the file no longer waits for it (not COMPRESSING, or gone: an operator,
+     * another collector) the record is stale and dropped (true); otherwise a live process holds the file (false).
+     */
+    public static boolean forgetIfGone(Catalog catalog, BatchJob j) {
         Optional<CatalogFile> f = catalog.get(j.fileId());
         if (f.isEmpty() || f.get().state() != org.migdal.dm.catalog.FileState.COMPRESSING) {
             catalog.batch().finish(j.fileId());
+            return true;
         }
+        return false;
     }
 
-    private CompressionJob job(BatchJob j) {
+    /** The job recorded for a file, as it was submitted. */
+    public static CompressionJob job(BatchJob j) {
         try {
-            return json.readValue(j.jobJson(), CompressionJob.class);
+            return CompressionJob.fromJson(j.jobJson());
         } catch (IOException e) {
             throw new IllegalStateException("the recorded job " + j.job() + " of file " + j.fileId() + " cannot be read: " + e.getMessage(), e);
         }
@@ -192,7 +200,7 @@ public final class GridDecisions {
     private JobResult read(Path out) {
         try {
             String text = Files.readString(out, StandardCharsets.UTF_8).strip();
-            return text.isEmpty() ? null : json.readValue(text, JobResult.class);
+            return text.isEmpty() ? null : JobResult.fromJson(text);
         } catch (IOException e) {
             log.warn("the job output {} holds no result: {}", out, e.getMessage());
             return null;

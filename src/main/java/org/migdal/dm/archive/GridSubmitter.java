@@ -1,6 +1,5 @@
 package org.migdal.dm.archive;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.migdal.dm.batch.ClusterRange;
 import org.migdal.dm.batch.Condor;
 import org.migdal.dm.batch.CondorException;
@@ -49,7 +48,6 @@ public final class GridSubmitter {
     private final Path spool;
     private final String batchPrefix;
     private final Clock clock;
-    private final ObjectMapper json = new ObjectMapper();
     private final SecureRandom random = new SecureRandom();
 
     public GridSubmitter(Catalog catalog, Condor condor, CompressionJob.Settings settings, Description description, Path spool,
@@ -80,9 +78,9 @@ public final class GridSubmitter {
         try {
             for (CatalogFile f : claimed) {
                 CompressionJob job = CompressionResults.jobFor(f, f.claimToken(), settings);
-                planned.add(new BatchJob.Planned(f, job.job(), job.token(), json.writerWithDefaultPrettyPrinter().writeValueAsString(job)));
+                planned.add(new BatchJob.Planned(f, job.job(), job.token(), job.json()));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             String why = "cannot describe the jobs of the HTCondor cycle " + dir + ": " + e.getMessage();
             putBack(claimed, why);
             return new Submitted(0, null, why);
@@ -146,8 +144,7 @@ public final class GridSubmitter {
             catalog.batch().finish(p.claimed().id());
         }
         putBack(claimed, why);
-        deleteTree(Path.of(cycle.dir()));
-        catalog.batch().close(cycle.id());
+        GridCollector.closeIfDone(catalog, cycle);
     }
 
     private void putBack(List<CatalogFile> claimed, String why) {
@@ -168,18 +165,5 @@ public final class GridSubmitter {
             sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
         }
         return sb.toString();
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            log.warn("cannot remove {}: {}", dir, e.getMessage());
-        }
     }
 }

@@ -1,6 +1,5 @@
 package org.migdal.dm.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.migdal.dm.compress.CompressionJob;
 import org.migdal.dm.compress.JobResult;
 import org.migdal.dm.compress.JobRunner;
@@ -50,17 +49,16 @@ final class JobCommand implements Callable<Integer> {
         public Integer call() {
             PrintWriter out = parent.main.spec.commandLine().getOut();
             PrintWriter err = parent.main.spec.commandLine().getErr();
-            ObjectMapper json = new ObjectMapper();
             CompressionJob job;
             try {
-                job = json.readValue(Files.readString(jobFile), CompressionJob.class);
+                job = CompressionJob.fromJson(Files.readString(jobFile));
             } catch (IOException | RuntimeException e) {
                 err.println("migdal-dm job run: cannot read the job file " + jobFile.toAbsolutePath() + ": " + e.getMessage());
                 return Main.USAGE;
             }
             Map<String, String> env = System.getenv();
             Path scratch = Path.of(env.getOrDefault("_CONDOR_SCRATCH_DIR", System.getProperty("java.io.tmpdir")));
-            JobRunner runner = new JobRunner(host());
+            JobRunner runner = new JobRunner(JobRunner.thisHost());
             JobResult result;
             Path work = scratch.resolve("migdal-dm-" + job.job());
             try (Context ctx = new Context(workerConfig(job))) {
@@ -77,12 +75,7 @@ final class JobCommand implements Callable<Integer> {
                         : runner.run(job, disk, work);
             }
             deleteEmpty(work);
-            try {
-                out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(result));
-            } catch (IOException e) {
-                err.println("migdal-dm job run: cannot write the result: " + e.getMessage());
-                return Main.USAGE;
-            }
+            out.println(result.json());
             out.flush();
             if (!result.ok()) {
                 err.println("migdal-dm job run: job " + job.job() + " (" + job.lfn() + ") failed: " + result.problem().message());
@@ -104,14 +97,6 @@ final class JobCommand implements Callable<Integer> {
                 Files.deleteIfExists(dir);
             } catch (IOException e) {
                 System.err.println("cannot remove " + dir + ": " + e.getMessage());
-            }
-        }
-
-        private static String host() {
-            try {
-                return java.net.InetAddress.getLocalHost().getHostName();
-            } catch (IOException e) {
-                return "localhost";
             }
         }
     }

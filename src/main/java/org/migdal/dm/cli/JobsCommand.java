@@ -1,14 +1,14 @@
 package org.migdal.dm.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.migdal.dm.archive.CompressionResults;
+import org.migdal.dm.archive.GridCollector;
+import org.migdal.dm.archive.GridDecisions;
 import org.migdal.dm.batch.Condor;
 import org.migdal.dm.batch.CondorException;
 import org.migdal.dm.batch.JobAd;
 import org.migdal.dm.batch.JobId;
 import org.migdal.dm.catalog.BatchJob;
 import org.migdal.dm.catalog.CatalogFile;
-import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.catalog.JdbcCatalog;
 import org.migdal.dm.catalog.LostClaimException;
 import org.migdal.dm.compress.CompressionJob;
@@ -19,12 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -172,7 +168,6 @@ final class JobsCommand implements Callable<Integer> {
         private final JdbcCatalog catalog;
         private final PrintWriter out;
         private final PrintWriter err;
-        private final ObjectMapper mapper = new ObjectMapper();
         private Condor condor;
         private CompressionResults results;
         private String resultsProblem;
@@ -266,8 +261,7 @@ final class JobsCommand implements Callable<Integer> {
         }
 
         private void closeIfDone(BatchJob.Cycle cycle) {
-            if (catalog.batch().jobs(cycle.id()).isEmpty() && catalog.batch().close(cycle.id())) {
-                deleteTree(Path.of(cycle.dir()));
+            if (GridCollector.closeIfDone(catalog, cycle)) {
                 out.println("cycle " + cycle.batchName() + " has no job left: closed, its folder " + cycle.dir() + " removed");
             }
         }
@@ -288,8 +282,7 @@ final class JobsCommand implements Callable<Integer> {
         private boolean stale(Row r) {
             BatchJob j = r.job();
             Optional<CatalogFile> f = catalog.get(j.fileId());
-            if (f.isEmpty() || f.get().state() != FileState.COMPRESSING) {
-                catalog.batch().finish(j.fileId());
+            if (GridDecisions.forgetIfGone(catalog, j)) {
                 out.println(name(r) + ": the file no longer waits for its job (" + f.map(x -> x.state().toString()).orElse("gone")
                         + "); the stale job record is dropped, HTCondor is not asked");
                 return true;
@@ -350,9 +343,8 @@ final class JobsCommand implements Callable<Integer> {
             BatchJob j = r.job();
             CompressionJob job;
             try {
-                job = mapper.readValue(j.jobJson(), CompressionJob.class);
-                job = job.temp() == null || job.temp().isBlank() ? null : job;
-            } catch (IOException | RuntimeException e) {
+                job = GridDecisions.job(j);
+            } catch (RuntimeException e) {
                 job = null;
             }
             String message = condorSaid + "; cancelled by `migdal-dm jobs cancel`, no attempt charged";
@@ -416,18 +408,6 @@ final class JobsCommand implements Callable<Integer> {
         }
     }
 
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            org.slf4j.LoggerFactory.getLogger(JobsCommand.class).warn("cannot remove {}: {}", dir, e.getMessage());
-        }
-    }
 
     /** Jobs in flight by status, over every cycle. */
     static Map<BatchJob.Status, Integer> byStatus(Map<BatchJob.Cycle, List<Row>> all) {

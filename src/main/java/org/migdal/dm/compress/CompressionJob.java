@@ -1,6 +1,10 @@
 package org.migdal.dm.compress;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -22,6 +26,9 @@ public record CompressionJob(int version, String job, String token, String step,
                              String requiredFqan, String target, String temp, String codec, int level) {
 
     public static final int VERSION = 1;
+    /** Immutable and thread-safe: the one JSON form of a job, written by the submit host and read by the worker. */
+    private static final ObjectReader READER = new ObjectMapper().readerFor(CompressionJob.class);
+    private static final ObjectWriter WRITER = new ObjectMapper().writerWithDefaultPrettyPrinter();
     public static final String STEP = "compress";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -50,6 +57,20 @@ public record CompressionJob(int version, String job, String token, String step,
     /** What every job of one configuration shares: where the storage is, how to authenticate there, the codec. */
     public record Settings(String storage, String storageAuth, String certDir, boolean systemTrust, String requiredFqan,
                            Codec codec, int level) {
+    }
+
+    /** The job as its job file holds it. */
+    public String json() {
+        try {
+            return WRITER.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write job " + job + " as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a job file's text; a malformed or incomplete job is refused with the reason. */
+    public static CompressionJob fromJson(String text) throws JsonProcessingException {
+        return READER.readValue(text);
     }
 
     /** The name of the job for a file claimed with {@code token}. */

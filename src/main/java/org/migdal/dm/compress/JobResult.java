@@ -2,6 +2,10 @@ package org.migdal.dm.compress;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 
 /**
  * What a compression job reports, as JSON on its output: the sizes and adler32s it measured, where it uploaded the
@@ -14,6 +18,24 @@ public record JobResult(int version, String job, String token, long fileId, Stri
                         Long rawBytes, String rawAdler32, Long compressedBytes, String compressedAdler32,
                         Long decompressedBytes, String decompressedAdler32, String uploaded, Long storageBytes,
                         String storageAdler32, Timings timings, Problem problem) {
+
+    /** Immutable and thread-safe: the one JSON form of a result, printed by the worker and read by the submit host. */
+    private static final ObjectReader READER = new ObjectMapper().readerFor(JobResult.class);
+    private static final ObjectWriter WRITER = new ObjectMapper().writerWithDefaultPrettyPrinter();
+
+    /** The result as the job prints it. */
+    public String json() {
+        try {
+            return WRITER.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the result of job " + job + " as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a job's output. */
+    public static JobResult fromJson(String text) throws JsonProcessingException {
+        return READER.readValue(text);
+    }
 
     /** Milliseconds spent reading and compressing, decompressing to verify, uploading, and confirming at the storage. */
     public record Timings(long compressMs, long verifyMs, long uploadMs, long confirmMs, long totalMs) {

@@ -26,6 +26,15 @@ public final class JobRunner {
         this.host = host;
     }
 
+    /** This host's name, as results name the host a job ran on. */
+    public static String thisHost() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
     public JobResult run(CompressionJob job, StorageEndpoint disk, Path scratchDir) {
         long start = System.nanoTime();
         Compressor compressor = new Compressor(Codec.named(job.codec()), job.level());

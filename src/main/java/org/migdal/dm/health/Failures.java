@@ -41,12 +41,7 @@ public final class Failures {
             case CORRUPT, EXISTS, NOT_FOUND -> Failure.file(full);
             case NAME_TOO_LONG -> Failure.permanent(full);
             case NO_SPACE, READ_ONLY, MARKER_MISSING -> endpointDown(endpoint, e.kind() + ": " + e.getMessage(), full);
-            case DENIED, TRANSIENT, OTHER -> {
-                Optional<String> probe = health.probe(endpoint);
-                yield probe.isPresent()
-                        ? endpointDown(endpoint, e.kind() + ": " + e.getMessage() + "; probe: " + probe.get(), full)
-                        : Failure.file(full + " (the endpoint answers its probe, so this is the file's failure)");
-            }
+            case DENIED, TRANSIENT, OTHER -> unlessProbeFails(e, endpoint, full, "");
         };
     }
 
@@ -57,15 +52,18 @@ public final class Failures {
      */
     public Failure reportedElsewhere(StorageException e, StorageEndpoint endpoint, String message) {
         return switch (e.kind()) {
-            case CORRUPT, EXISTS, NOT_FOUND, NAME_TOO_LONG -> of(e, endpoint, message);
-            case NO_SPACE, READ_ONLY, MARKER_MISSING, DENIED, TRANSIENT, OTHER -> {
-                String full = message + " (" + e.kind() + "): " + e.getMessage();
-                Optional<String> probe = health.probe(endpoint);
-                yield probe.isPresent()
-                        ? endpointDown(endpoint, e.kind() + ": " + e.getMessage() + "; probe from here: " + probe.get(), full)
-                        : Failure.file(full + " (the endpoint answers its probe from here, so this is the file's failure)");
-            }
+            case NO_SPACE, READ_ONLY, MARKER_MISSING -> unlessProbeFails(e, endpoint, message + " (" + e.kind() + "): "
+                    + e.getMessage(), " from here");
+            default -> of(e, endpoint, message);
         };
+    }
+
+    /** The endpoint's failure if a probe of it fails now (it goes DOWN), else the file's. */
+    private Failure unlessProbeFails(StorageException e, StorageEndpoint endpoint, String full, String where) {
+        Optional<String> probe = health.probe(endpoint);
+        return probe.isPresent()
+                ? endpointDown(endpoint, e.kind() + ": " + e.getMessage() + "; probe" + where + ": " + probe.get(), full)
+                : Failure.file(full + " (the endpoint answers its probe" + where + ", so this is the file's failure)");
     }
 
     private Failure endpointDown(StorageEndpoint endpoint, String reason, String full) {
