@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
  * ({@link ClaimsBench}): how fast several workers claim and advance files on one catalog.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (not part of normal operation).",
-        subcommands = {BenchCommand.Scan.class, BenchCommand.ImportLegacy.class, BenchCommand.Put.class, ClaimsBench.class})
+        subcommands = {BenchCommand.All.class, BenchCommand.Scan.class, BenchCommand.ImportLegacy.class, BenchCommand.Put.class, ClaimsBench.class})
 final class BenchCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -38,6 +38,76 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
         return Main.USAGE;
+    }
+
+    @Command(name = "all", mixinStandardHelpOptions = true, description = "Every figure of the performance targets beside its baseline tool,"
+            + " measured in interleaved rounds on this machine; prints a Markdown table. Exit 0 when every target is met.")
+    static final class All implements Callable<Integer> {
+        @ParentCommand
+        BenchCommand bench;
+
+        @Option(names = "--only", split = ",", description = "run only these benches (names: ${COMPLETION-CANDIDATES})",
+                completionCandidates = BenchNames.class)
+        List<String> only;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "interleaved rounds, median taken (default ${DEFAULT-VALUE})")
+        int rounds;
+
+        @Option(names = "--quick", description = "small data, for a smoke run: figures are not comparable to the targets")
+        boolean quick;
+
+        @Option(names = "--dir", description = "scratch folder (default: a new folder under the system's temporary folder)")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = bench.spec.commandLine().getOut();
+            List<org.migdal.dm.bench.Bench> benches = org.migdal.dm.bench.Benches.all().stream()
+                    .filter(b -> only == null || only.contains(b.name())).toList();
+            if (only != null && benches.size() != only.size()) {
+                bench.spec.commandLine().getErr().println("error: unknown bench in " + only + "; known: " + new BenchNames());
+                return Main.USAGE;
+            }
+            Path base = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("migdal-bench-all");
+            String launcher = System.getenv("MIGDAL_DM_LAUNCHER");
+            org.migdal.dm.bench.Machine before = org.migdal.dm.bench.Machine.now();
+            List<org.migdal.dm.bench.Figure> figures = new java.util.ArrayList<>();
+            try {
+                for (org.migdal.dm.bench.Bench b : benches) {
+                    Path scratch = Files.createDirectories(base.resolve(b.name()));
+                    out.printf(Locale.ROOT, "# %s …%n", b.name());
+                    out.flush();
+                    try {
+                        figures.addAll(b.run(new org.migdal.dm.bench.Bench.Context(scratch, rounds, quick, out,
+                                launcher == null ? null : Path.of(launcher))));
+                    } finally {
+                        deleteTree(scratch);
+                    }
+                }
+            } finally {
+                if (dir == null) {
+                    deleteTree(base);
+                }
+            }
+            out.println();
+            org.migdal.dm.bench.Table.print(out, before, org.migdal.dm.bench.Machine.now(), figures);
+            return figures.stream().allMatch(org.migdal.dm.bench.Figure::met) ? Main.OK : Main.FAILURE;
+        }
+
+        static final class BenchNames extends java.util.ArrayList<String> {
+            BenchNames() {
+                super(org.migdal.dm.bench.Benches.all().stream().map(org.migdal.dm.bench.Bench::name).toList());
+            }
+        }
+
+        private static void deleteTree(Path root) throws java.io.IOException {
+            if (!Files.exists(root)) {
+                return;
+            }
+            try (var walk = Files.walk(root)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     @Command(name = "scan", mixinStandardHelpOptions = true, description = "Register N small files from a flagged disk into a fresh SQLite catalog; prints files/s.")

@@ -1,0 +1,13 @@
+package org.migdal.dm.bench;
+
+import java.util.List;
+
+/** Every bench of {@code bench all}, in the order they run. Add a new one here and nowhere else. */
+public final class Benches {
+    private Benches() {
+    }
+
+    public static List<Bench> all() {
+        return List.of();
+    }
+}
