@@ -148,8 +148,12 @@ final class InfoCommands {
         @Option(names = "--lfn", description = "text the LFN contains")
         String lfn;
 
-        @Option(names = "--offset", defaultValue = "0")
+        @Option(names = "--offset", defaultValue = "0", description = "skip this many rows (slow deep into a large catalog: prefer --after)")
         int offset;
+
+        @Option(names = "--after", paramLabel = "ID", defaultValue = "0",
+                description = "start after this catalog id: the cursor that each page prints for the next one")
+        long after;
 
         @Option(names = "--limit", defaultValue = "50")
         int limit;
@@ -174,13 +178,23 @@ final class InfoCommands {
                     out.printf("-- %d open scan problem(s)%n", open.size());
                     return Main.OK;
                 }
-                FileFilter f = new FileFilter(state, disk, run, lfn, offset, Math.max(1, Math.min(limit, 10_000)));
+                if (offset > 0 && after > 0) {
+                    main.spec.commandLine().getErr().println("give either --offset or --after, not both");
+                    return Main.USAGE;
+                }
+                int pageSize = Math.max(1, Math.min(limit, 10_000));
+                // one row more than the page tells whether a next page exists
+                FileFilter f = new FileFilter(state, disk, run, lfn, offset, pageSize + 1, Math.max(0, after));
                 List<CatalogFile> rows = ctx.catalog().list(f);
+                Long next = rows.size() > pageSize ? rows.get(pageSize - 1).id() : null;
+                rows = rows.subList(0, Math.min(rows.size(), pageSize));
                 long total = ctx.catalog().count(f);
                 if (json) {
                     Map<String, Object> doc = new LinkedHashMap<>();
                     doc.put("total", total);
                     doc.put("offset", offset);
+                    doc.put("after", after);
+                    doc.put("next", next);
                     doc.put("files", rows);
                     out.println(Main.json().writeValueAsString(doc));
                     return Main.OK;
@@ -189,7 +203,9 @@ final class InfoCommands {
                     out.printf("%-15s %-6s %12d %-8s %s%s%n", r.state(), r.disk(), r.size(), r.adler32() == null ? "-" : r.adler32(),
                             r.lfn(), r.lastError() == null ? "" : "   [" + r.lastError() + "]");
                 }
-                out.printf("-- %d–%d of %d%n", rows.isEmpty() ? 0 : offset + 1, offset + rows.size(), total);
+                String page = after > 0 ? rows.size() + " after id " + after + " of " + total
+                        : (rows.isEmpty() ? 0 : offset + 1) + "–" + (offset + rows.size()) + " of " + total;
+                out.printf("-- %s%s%n", page, next == null ? "" : "; next page: --after " + next);
             }
             return Main.OK;
         }
