@@ -15,7 +15,7 @@ import java.util.Locale;
  * shell, JVM start included: {@code status}, {@code status --json}, {@code ls} on the first page and on the last (through
  * the keyset cursor), {@code show}, each against an absolute bound; {@code --version} against {@code java -version}.
  * Every round runs each command once, in turn. With a launcher ({@code bin/migdal-dm}) the commands run as the operator
- * runs them, after its class-data archive is made; without one, as {@code java -cp … Entry}.
+ * runs them, after its start-up cache is made; without one, as {@code java -cp … Entry}.
  */
 public final class CliBench implements Bench {
     static final double COMMAND_BOUND_SECONDS = 1.0;
@@ -131,7 +131,7 @@ public final class CliBench implements Bench {
         }
 
         /**
-         * Runs the launcher once and waits (up to 3 minutes) while it makes its class-data archive in the background, as
+         * Runs the launcher once and waits (up to 3 minutes) while it makes its start-up cache in the background, as
          * after the first command of an installation; then one status, so that the catalog's pages are in the page cache.
          */
         void warmUp(Path launcher) throws Exception {
@@ -151,7 +151,7 @@ public final class CliBench implements Bench {
                 return false;
             }
             try (var s = Files.list(target)) {
-                return s.anyMatch(p -> p.getFileName().toString().endsWith(".jsa.lock"));
+                return s.anyMatch(p -> p.getFileName().toString().matches(".*-cache-.*\\.lock"));
             }
         }
 

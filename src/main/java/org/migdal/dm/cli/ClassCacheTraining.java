@@ -30,6 +30,24 @@ final class ClassCacheTraining implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "DIR", description = "scratch folder (default: a new temporary one, removed)")
     Path dir;
 
+    @picocli.CommandLine.Option(names = "--native", paramLabel = "DIR",
+            description = "also copy SQLite's native library for this platform there (then no start extracts it again)")
+    Path nativeDir;
+
+    /** sqlite-jdbc's library for this OS and architecture, as it would extract it; the launcher names it in org.sqlite.lib.*. */
+    static Path copySqliteLibrary(Path folder) throws java.io.IOException {
+        String name = org.sqlite.util.LibraryLoaderUtil.getNativeLibName();
+        String resource = org.sqlite.util.LibraryLoaderUtil.getNativeLibResourcePath() + "/" + name;
+        try (java.io.InputStream in = ClassCacheTraining.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new java.io.IOException("no " + resource + " in the jar");
+            }
+            Path lib = Files.createDirectories(folder).resolve(name);
+            Files.copy(in, lib, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return lib;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Path base = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("migdal-class-cache");
@@ -50,6 +68,9 @@ final class ClassCacheTraining implements Callable<Integer> {
                         command.stream().map(a -> a.equals("LFN") ? g.lastLfn() : a));
                 String[] a = args.toArray(String[]::new);
                 failed += Main.commandLine(sink, sink, a).execute(a) == Main.OK ? 0 : 1;
+            }
+            if (nativeDir != null) {
+                copySqliteLibrary(nativeDir);
             }
             return failed == 0 ? Main.OK : Main.FAILURE;
         } finally {
