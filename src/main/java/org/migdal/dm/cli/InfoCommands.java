@@ -70,7 +70,7 @@ final class InfoCommands {
                 doc.put("endpoints", endpoints);
                 htcondor.ifPresent(h -> doc.put("htcondor", HtcondorView.json(h)));
                 doc.put("scanProblems", ScanProblemsView.json(problems));
-                out.println(Main.json().writeValueAsString(doc));
+                out.println(JsonOutput.mapper().writeValueAsString(doc));
                 return;
             }
             Map<String, Map<FileState, StateCount>> byDisk = new TreeMap<>();
@@ -171,7 +171,7 @@ final class InfoCommands {
                 if (problems) {
                     List<ScanProblem> open = ctx.catalog().openScanProblems(disk);
                     if (json) {
-                        out.println(Main.json().writeValueAsString(Map.of("problems", ScanProblemsView.json(open))));
+                        out.println(JsonOutput.mapper().writeValueAsString(Map.of("problems", ScanProblemsView.json(open))));
                         return Main.OK;
                     }
                     open.forEach(p -> out.println(ScanProblemsView.line(p)));
@@ -196,7 +196,7 @@ final class InfoCommands {
                     doc.put("after", after);
                     doc.put("next", next);
                     doc.put("files", rows);
-                    out.println(Main.json().writeValueAsString(doc));
+                    out.println(JsonOutput.mapper().writeValueAsString(doc));
                     return Main.OK;
                 }
                 for (CatalogFile r : rows) {
@@ -238,10 +238,10 @@ final class InfoCommands {
                     doc.put("file", f.get());
                     doc.put("events", events);
                     doc.put("recalls", recalls);
-                    out.println(Main.json().writeValueAsString(doc));
+                    out.println(JsonOutput.mapper().writeValueAsString(doc));
                     return Main.OK;
                 }
-                Map<String, Object> fields = Main.json().convertValue(f.get(), LinkedHashMap.class);
+                Map<String, Object> fields = JsonOutput.mapper().convertValue(f.get(), LinkedHashMap.class);
                 fields.forEach((k, v) -> {
                     if (v != null) {
                         out.printf("%-18s %s%n", k, v);

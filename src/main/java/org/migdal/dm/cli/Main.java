@@ -1,9 +1,6 @@
 package org.migdal.dm.cli;
 
 import ch.qos.logback.classic.Level;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.migdal.dm.catalog.CatalogException;
 import org.migdal.dm.config.ConfigException;
 import org.migdal.dm.config.ConfigLoader;
@@ -70,12 +67,6 @@ public final class Main implements Callable<Integer> {
 
     MigdalConfig loadConfig() {
         return ConfigLoader.load(config);
-    }
-
-    static ObjectMapper json() {
-        return new ObjectMapper().registerModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                .enable(SerializationFeature.INDENT_OUTPUT);
     }
 
     private static void setLogLevel(Level level) {
