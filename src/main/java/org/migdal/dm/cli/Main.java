@@ -109,11 +109,23 @@ public final class Main implements Callable<Integer> {
     }
 
     private static CommandLine configure(CommandLine cl, List<Class<?>> commands, PrintWriter out, PrintWriter err) {
-        commands.forEach(cl::addSubcommand);
+        for (Class<?> c : commands) {
+            cl.addSubcommand(c);
+        }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+        cl.setExecutionExceptionHandler(new Failures());
+        return cl;
+    }
+
+    /**
+     * The exit code and message of a command that threw. A class, not a lambda: picocli's classes are of an old class-file
+     * version, and a lambda implementing one of its interfaces keeps them out of the launcher's class-data archive.
+     */
+    private static final class Failures implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
             if (e instanceof ConfigException) {
                 cmd.getErr().println("configuration error: " + e.getMessage());
                 return USAGE;
@@ -125,8 +137,7 @@ public final class Main implements Callable<Integer> {
             cmd.getErr().println("error: " + e);
             LoggerFactory.getLogger(Main.class).error("unexpected failure", e);
             return FAILURE;
-        });
-        return cl;
+        }
     }
 
     public static void main(String[] args) {
