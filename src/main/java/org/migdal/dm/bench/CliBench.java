@@ -47,7 +47,7 @@ public final class CliBench implements Bench {
         List<String> ours = ours(ctx.launcher());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Commands c = new Commands(ctx.scratch(), ours, config);
-        c.warmUp(ctx.launcher());
+        c.warmUp(ctx.quick() ? null : ctx.launcher()); // a smoke run does not wait for the launcher's start-up cache
 
         String deep = String.valueOf(g.files() - PAGE); // the cursor `ls` prints on the page before the last
         List<List<String>> commands = List.of(List.of("status"), List.of("status", "--json"), List.of("ls", "--limit", "50"),
