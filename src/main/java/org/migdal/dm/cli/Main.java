@@ -27,12 +27,13 @@ public final class Main implements Callable<Integer> {
     /** Every subcommand, in the order the usage lists them (a method: loading them all is for the usage, not every start). */
     static List<Class<?>> commands() {
         return List.of(QuickstartCommand.class, RunCommand.class, DaemonCommand.class,
-            StageCommands.Scan.class, StageCommands.Ship.class, StageCommands.Archive.class, StageCommands.Poll.class,
-            StageCommands.Clean.class, InfoCommands.Status.class, InfoCommands.Ls.class, InfoCommands.Show.class,
-            InfoCommands.Retry.class, ForgetCommand.class, ImportLegacyCommand.class, DoctorCommand.class, RecallCommand.class,
-            StorageCommand.class, BenchCommand.class, JanitorCommand.class, JobCommand.class, JobsCommand.class,
-            CatalogCommand.class, ClassCacheTraining.class, CommandLine.HelpCommand.class);
+                StageCommands.Scan.class, StageCommands.Ship.class, StageCommands.Archive.class, StageCommands.Poll.class,
+                StageCommands.Clean.class, InfoCommands.Status.class, InfoCommands.Ls.class, InfoCommands.Show.class,
+                InfoCommands.Retry.class, ForgetCommand.class, ImportLegacyCommand.class, DoctorCommand.class, RecallCommand.class,
+                StorageCommand.class, BenchCommand.class, JanitorCommand.class, JobCommand.class, JobsCommand.class,
+                CatalogCommand.class, ClassCacheTraining.class, CommandLine.HelpCommand.class);
     }
+
     static final int OK = 0; // also used by Entry
     static final int FAILURE = 1;
     static final int USAGE = 2;
