@@ -30,7 +30,7 @@ import java.util.TreeSet;
 final class CatalogTables {
 
     /** Flyway's own table: a copy's target gets it by migrating itself. */
-    static final String HISTORY = "flyway_schema_history";
+    static final String HISTORY = Schema.HISTORY;
 
     enum Dialect { SQLITE, POSTGRESQL }
 
@@ -143,26 +143,7 @@ final class CatalogTables {
 
     /** The highest successfully applied Flyway version, or empty when the database has no migration history. */
     static Optional<MigrationVersion> schemaVersion(Connection c) throws SQLException {
-        boolean present = false;
-        try (ResultSet rs = c.getMetaData().getTables(null, c.getSchema(), "%", new String[]{"TABLE"})) {
-            while (rs.next()) {
-                present |= rs.getString("TABLE_NAME").equalsIgnoreCase(HISTORY);
-            }
-        }
-        if (!present) {
-            return Optional.empty();
-        }
-        MigrationVersion best = null;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version, success FROM " + HISTORY)) {
-            while (rs.next()) {
-                String v = rs.getString(1);
-                if (v != null && rs.getBoolean(2)) {
-                    MigrationVersion mv = MigrationVersion.fromVersion(v);
-                    best = best == null || mv.compareTo(best) > 0 ? mv : best;
-                }
-            }
-        }
-        return Optional.ofNullable(best);
+        return Schema.applied(c);
     }
 
     static String quote(String identifier) {

@@ -2,7 +2,6 @@ package org.migdal.dm.catalog;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -26,7 +25,7 @@ import java.util.Optional;
 /**
  * The catalog on SQLite (embedded default: WAL, busy timeout, immediate write transactions) or
  * PostgreSQL (claims with {@code FOR UPDATE SKIP LOCKED}). Schema changes are Flyway migrations under
- * {@code db/migration/<dialect>}.
+ * {@code db/migration/<dialect>}, run only when the catalog's version differs ({@link Schema}).
  */
 public final class JdbcCatalog implements Catalog {
 
@@ -116,15 +115,10 @@ public final class JdbcCatalog implements Catalog {
             throw new CatalogException("cannot open catalog " + description, e);
         }
         try {
-            Flyway.configure()
-                    .dataSource(ds)
-                    .locations("classpath:db/migration/" + dialect.name().toLowerCase(java.util.Locale.ROOT))
-                    .loggers("slf4j")
-                    .load()
-                    .migrate();
+            Schema.ensure(ds, dialect.name().toLowerCase(java.util.Locale.ROOT), description);
         } catch (RuntimeException e) {
             ds.close();
-            throw new CatalogException("cannot migrate catalog " + description + " (is it a migdal-dm catalog?)", e);
+            throw e;
         }
         return new JdbcCatalog(ds, dialect, policy, clock, description);
     }
@@ -553,13 +547,15 @@ public final class JdbcCatalog implements Catalog {
     @Override
     public List<CatalogFile> list(FileFilter f) {
         Where w = where(f);
-        return query("SELECT " + COLUMNS + " FROM files" + w.sql + " ORDER BY id LIMIT ? OFFSET ?", ps -> {
+        String after = f.afterId() > 0 ? (w.sql.isEmpty() ? " WHERE" : " AND") + " id > " + f.afterId() : "";
+        return query("SELECT " + COLUMNS + " FROM files" + w.sql + after + " ORDER BY id LIMIT ? OFFSET ?", ps -> {
             int i = w.bind(ps);
             ps.setInt(i++, f.limit());
             ps.setInt(i, f.offset());
         }, JdbcCatalog::row);
     }
 
+    /** The rows that match {@code f}'s conditions, whatever its page. */
     @Override
     public long count(FileFilter f) {
         Where w = where(f);
@@ -606,10 +602,12 @@ public final class JdbcCatalog implements Catalog {
                         rs.getBoolean(5), rs.getString(6), rs.getInt(7), instant(rs, "last_at")));
     }
 
+    /** Answered from the index (disk, state, size) alone, without reading the rows (migration V8). */
+    static final String COUNTS = "SELECT disk, state, COUNT(*), COALESCE(SUM(size), 0) FROM files GROUP BY disk, state ORDER BY disk, state";
+
     @Override
     public List<StateCount> counts() {
-        return query("SELECT disk, state, COUNT(*), COALESCE(SUM(size), 0) FROM files GROUP BY disk, state ORDER BY disk, state",
-                ps -> { },
+        return query(COUNTS, ps -> { },
                 rs -> new StateCount(rs.getString(1), FileState.valueOf(rs.getString(2)), rs.getLong(3), rs.getLong(4)));
     }
 

@@ -63,7 +63,7 @@ final class DoctorCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            out.println(Main.json().writeValueAsString(Map.of("checks", checks,
+            out.println(JsonOutput.mapper().writeValueAsString(Map.of("checks", checks,
                     "ok", checks.stream().noneMatch(c -> c.status() == CredentialCheck.Level.FAIL))));
         } else {
             for (Check c : checks) {

@@ -44,7 +44,7 @@ final class ImportLegacyCommand implements Callable<Integer> {
         try (Context ctx = new Context(config)) {
             LegacyImport.Report r = importer.run(rows, ctx.catalog(), dryRun, ctx.clock.instant());
             if (json) {
-                out.println(Main.json().writeValueAsString(r));
+                out.println(JsonOutput.mapper().writeValueAsString(r));
                 return Main.OK;
             }
             out.printf(Locale.ROOT, "%s %s: %d rows read%n", dryRun ? "dry run of the import of" : "imported", legacy, r.read());

@@ -70,7 +70,7 @@ final class InfoCommands {
                 doc.put("endpoints", endpoints);
                 htcondor.ifPresent(h -> doc.put("htcondor", HtcondorView.json(h)));
                 doc.put("scanProblems", ScanProblemsView.json(problems));
-                out.println(Main.json().writeValueAsString(doc));
+                out.println(JsonOutput.mapper().writeValueAsString(doc));
                 return;
             }
             Map<String, Map<FileState, StateCount>> byDisk = new TreeMap<>();
@@ -148,8 +148,12 @@ final class InfoCommands {
         @Option(names = "--lfn", description = "text the LFN contains")
         String lfn;
 
-        @Option(names = "--offset", defaultValue = "0")
+        @Option(names = "--offset", defaultValue = "0", description = "skip this many rows (slow deep into a large catalog: prefer --after)")
         int offset;
+
+        @Option(names = "--after", paramLabel = "ID", defaultValue = "0",
+                description = "start after this catalog id: the cursor that each page prints for the next one")
+        long after;
 
         @Option(names = "--limit", defaultValue = "50")
         int limit;
@@ -167,29 +171,41 @@ final class InfoCommands {
                 if (problems) {
                     List<ScanProblem> open = ctx.catalog().openScanProblems(disk);
                     if (json) {
-                        out.println(Main.json().writeValueAsString(Map.of("problems", ScanProblemsView.json(open))));
+                        out.println(JsonOutput.mapper().writeValueAsString(Map.of("problems", ScanProblemsView.json(open))));
                         return Main.OK;
                     }
                     open.forEach(p -> out.println(ScanProblemsView.line(p)));
                     out.printf("-- %d open scan problem(s)%n", open.size());
                     return Main.OK;
                 }
-                FileFilter f = new FileFilter(state, disk, run, lfn, offset, Math.max(1, Math.min(limit, 10_000)));
+                if (offset > 0 && after > 0) {
+                    main.spec.commandLine().getErr().println("give either --offset or --after, not both");
+                    return Main.USAGE;
+                }
+                int pageSize = Math.max(1, Math.min(limit, 10_000));
+                // one row more than the page tells whether a next page exists
+                FileFilter f = new FileFilter(state, disk, run, lfn, offset, pageSize + 1, Math.max(0, after));
                 List<CatalogFile> rows = ctx.catalog().list(f);
+                Long next = rows.size() > pageSize ? rows.get(pageSize - 1).id() : null;
+                rows = rows.subList(0, Math.min(rows.size(), pageSize));
                 long total = ctx.catalog().count(f);
                 if (json) {
                     Map<String, Object> doc = new LinkedHashMap<>();
                     doc.put("total", total);
                     doc.put("offset", offset);
+                    doc.put("after", after);
+                    doc.put("next", next);
                     doc.put("files", rows);
-                    out.println(Main.json().writeValueAsString(doc));
+                    out.println(JsonOutput.mapper().writeValueAsString(doc));
                     return Main.OK;
                 }
                 for (CatalogFile r : rows) {
                     out.printf("%-15s %-6s %12d %-8s %s%s%n", r.state(), r.disk(), r.size(), r.adler32() == null ? "-" : r.adler32(),
                             r.lfn(), r.lastError() == null ? "" : "   [" + r.lastError() + "]");
                 }
-                out.printf("-- %d–%d of %d%n", rows.isEmpty() ? 0 : offset + 1, offset + rows.size(), total);
+                String page = after > 0 ? rows.size() + " after id " + after + " of " + total
+                        : (rows.isEmpty() ? 0 : offset + 1) + "–" + (offset + rows.size()) + " of " + total;
+                out.printf("-- %s%s%n", page, next == null ? "" : "; next page: --after " + next);
             }
             return Main.OK;
         }
@@ -222,10 +238,10 @@ final class InfoCommands {
                     doc.put("file", f.get());
                     doc.put("events", events);
                     doc.put("recalls", recalls);
-                    out.println(Main.json().writeValueAsString(doc));
+                    out.println(JsonOutput.mapper().writeValueAsString(doc));
                     return Main.OK;
                 }
-                Map<String, Object> fields = Main.json().convertValue(f.get(), LinkedHashMap.class);
+                Map<String, Object> fields = JsonOutput.mapper().convertValue(f.get(), LinkedHashMap.class);
                 fields.forEach((k, v) -> {
                     if (v != null) {
                         out.printf("%-18s %s%n", k, v);

@@ -57,7 +57,7 @@ final class JobsCommand implements Callable<Integer> {
             JdbcCatalog catalog = ctx.catalog();
             Map<BatchJob.Cycle, List<Row>> all = inFlight(catalog);
             if (json) {
-                out.println(Main.json().writeValueAsString(json(all)));
+                out.println(JsonOutput.mapper().writeValueAsString(json(all)));
                 return Main.OK;
             }
             print(all, out);

@@ -1,9 +1,6 @@
 package org.migdal.dm.cli;
 
 import ch.qos.logback.classic.Level;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.migdal.dm.catalog.CatalogException;
 import org.migdal.dm.config.ConfigException;
 import org.migdal.dm.config.ConfigLoader;
@@ -15,21 +12,29 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-/** The {@code migdal-dm} command line. Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 another run holds the lock. */
-@Command(name = "migdal-dm", mixinStandardHelpOptions = true, version = "migdal-dm 0.1.0",
+/** The {@code migdal-dm} command line (its subcommands: {@link #commands()}). Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 another run holds the lock. */
+@Command(name = "migdal-dm", mixinStandardHelpOptions = true, version = Main.VERSION,
         description = "Moves MIGDAL DAQ data to grid disk storage and tape, with a catalog that proves every copy.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:failure (details above and in the catalog)", "2:usage or configuration error",
-                "3:another run holds the lock (not an error for cron)"},
-        subcommands = {QuickstartCommand.class, RunCommand.class, DaemonCommand.class, StageCommands.Scan.class,
-                StageCommands.Ship.class, StageCommands.Archive.class, StageCommands.Poll.class, StageCommands.Clean.class,
-                InfoCommands.Status.class, InfoCommands.Ls.class, InfoCommands.Show.class, InfoCommands.Retry.class, ForgetCommand.class,
-                ImportLegacyCommand.class, DoctorCommand.class, RecallCommand.class, StorageCommand.class,
-                BenchCommand.class, JanitorCommand.class, JobCommand.class, JobsCommand.class, CatalogCommand.class, CommandLine.HelpCommand.class})
+                "3:another run holds the lock (not an error for cron)"})
 public final class Main implements Callable<Integer> {
-    static final int OK = 0;
+    static final String VERSION = "migdal-dm 0.1.0";
+
+    /** Every subcommand, in the order the usage lists them (a method: loading them all is for the usage, not every start). */
+    static List<Class<?>> commands() {
+        return List.of(QuickstartCommand.class, RunCommand.class, DaemonCommand.class,
+                StageCommands.Scan.class, StageCommands.Ship.class, StageCommands.Archive.class, StageCommands.Poll.class,
+                StageCommands.Clean.class, InfoCommands.Status.class, InfoCommands.Ls.class, InfoCommands.Show.class,
+                InfoCommands.Retry.class, ForgetCommand.class, ImportLegacyCommand.class, DoctorCommand.class, RecallCommand.class,
+                StorageCommand.class, BenchCommand.class, JanitorCommand.class, JobCommand.class, JobsCommand.class,
+                CatalogCommand.class, ClassCacheTraining.class, CommandLine.HelpCommand.class);
+    }
+
+    static final int OK = 0; // also used by Entry
     static final int FAILURE = 1;
     static final int USAGE = 2;
     static final int BUSY = 3;
@@ -65,12 +70,6 @@ public final class Main implements Callable<Integer> {
         return ConfigLoader.load(config);
     }
 
-    static ObjectMapper json() {
-        return new ObjectMapper().registerModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                .enable(SerializationFeature.INDENT_OUTPUT);
-    }
-
     private static void setLogLevel(Level level) {
         if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext lc) {
             lc.getLogger("org.migdal").setLevel(level);
@@ -78,15 +77,56 @@ public final class Main implements Callable<Integer> {
     }
 
     public static int execute(String... args) {
-        return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+        return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args).execute(args);
     }
 
+    /** The whole command line, every subcommand built. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()), commands(), out, err);
+    }
+
+    /**
+     * The command line that {@code args} need: only the subcommand they name (picocli builds each subcommand's model by
+     * reflection, which costs a command-line start more than the rest of a {@code status}); every one when they name
+     * none, or one that is not known, or {@code help}.
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String... args) {
+        String word = commandWord(args);
+        List<Class<?>> needed = commands().stream().filter(c -> c.getAnnotation(Command.class).name().equals(word)).toList();
+        return configure(new CommandLine(new Main()), needed.isEmpty() || word.equals("help") ? commands() : needed, out, err);
+    }
+
+    /** The first word of {@code args} that is neither an option of the top command nor its value ("" when none). */
+    static String commandWord(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-c") || a.equals("--config") || a.matches("-[a-zA-Z]*c")) {
+                i++; // the configuration file
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return "";
+    }
+
+    private static CommandLine configure(CommandLine cl, List<Class<?>> commands, PrintWriter out, PrintWriter err) {
+        for (Class<?> c : commands) {
+            cl.addSubcommand(c);
+        }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+        cl.setExecutionExceptionHandler(new Failures());
+        return cl;
+    }
+
+    /**
+     * The exit code and message of a command that threw. A class, not a lambda: picocli's classes are of an old class-file
+     * version, and a lambda implementing one of its interfaces keeps them out of the launcher's class-data archive.
+     */
+    private static final class Failures implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
             if (e instanceof ConfigException) {
                 cmd.getErr().println("configuration error: " + e.getMessage());
                 return USAGE;
@@ -98,8 +138,7 @@ public final class Main implements Callable<Integer> {
             cmd.getErr().println("error: " + e);
             LoggerFactory.getLogger(Main.class).error("unexpected failure", e);
             return FAILURE;
-        });
-        return cl;
+        }
     }
 
     public static void main(String[] args) {

@@ -1,0 +1,68 @@
+package org.migdal.dm.catalog;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link ListingContract} on PostgreSQL (scripts/pg-throwaway); and the status counts can be an index-only scan. */
+class PostgresListingTest extends ListingContract {
+    private static PgTestDatabase db;
+
+    @BeforeAll
+    static void createDatabase() {
+        db = PgTestDatabase.createIfConfigured("listing");
+    }
+
+    @AfterAll
+    static void dropDatabase() {
+        if (db != null) {
+            db.close();
+            db = null;
+        }
+    }
+
+    @BeforeEach
+    void freshSchema() {
+        if (db == null) {
+            PgTestDatabase.missing();
+        }
+        db.resetSchema();
+    }
+
+    @Override
+    protected JdbcCatalog openCatalog(ClaimPolicy policy, Clock clock) {
+        return JdbcCatalog.open(db.url(), db.user(), db.password(), policy, clock, 2);
+    }
+
+    @Override
+    protected String plainCountsSql() {
+        return "SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; SET LOCAL enable_bitmapscan = off;"
+                + " SELECT disk, state, COUNT(*), SUM(size) FROM files GROUP BY disk, state";
+    }
+
+    @Test
+    void theStatusCountsCanBeAnIndexOnlyScan() {
+        JdbcCatalog c = handle("planner");
+        c.register(oddFiles(50, ""));
+        String plan = c.inTransaction(conn -> {
+            StringBuilder sb = new StringBuilder();
+            try (Statement s = conn.createStatement()) {
+                s.execute("SET LOCAL enable_seqscan = off"); // a table this small would be read whole
+                try (ResultSet rs = s.executeQuery("EXPLAIN " + JdbcCatalog.COUNTS)) {
+                    while (rs.next()) {
+                        sb.append(rs.getString(1)).append('\n');
+                    }
+                }
+            }
+            return sb.toString();
+        }, "explaining");
+        assertThat(plan).contains("Index Only Scan using files_disk_state_size");
+    }
+}
