@@ -225,7 +225,7 @@ public final class Shipper {
         CatalogFile done = catalog.advance(f, FileState.ON_DISK_STORAGE, Changes.none().adler32(evidence.checksum().value()), "ship",
                 "copied " + local + " to " + evidence.url() + "; storage confirms " + evidence.size() + " bytes and adler32 "
                         + evidence.checksum());
-        localCopies.delete(done);
+        localCopies.delete(done, evidence); // the storage's word just given; not asked again
         log.info("shipped {} ({} bytes, adler32 {})", f.lfn(), f.size(), evidence.checksum());
         return Result.SHIPPED;
     }

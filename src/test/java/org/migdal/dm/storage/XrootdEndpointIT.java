@@ -463,10 +463,11 @@ class XrootdEndpointIT {
             }
         }
 
-        assertThat(argvs).hasSizeGreaterThanOrEqualTo(10);
+        // one xrdcp per upload and read, one kept xrdfs session for every metadata command
+        assertThat(argvs).hasSizeGreaterThanOrEqualTo(3);
         assertThat(argvs).allSatisfy(argv -> assertThat(String.join(" ", argv)).doesNotContain(token)
                 .doesNotContain("secret-token"));
-        assertThat(argvs).extracting(a -> a.get(0)).containsOnly("xrdcp", "xrdfs");
+        assertThat(argvs).extracting(a -> a.get(0)).containsOnly("xrdcp", "xrdfs").contains("xrdcp", "xrdfs");
         assertThat(envs).allSatisfy(env -> {
             assertThat(env).containsEntry("BEARER_TOKEN", token).containsEntry("XRD_CONNECTIONRETRY", "1")
                     .containsEntry("XRD_CONNECTIONWINDOW", "10").containsEntry("XRD_REQUESTTIMEOUT", "120")
