@@ -2,9 +2,8 @@ package org.migdal.dm.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -72,6 +71,86 @@ public final class FileEndpoint implements StorageEndpoint {
 
     @Override
     public Sent put(InputStream source, long size, String path, boolean overwrite, Fence fence) throws StorageException {
+        try {
+            return write(size, path, overwrite, fence, (out, adler) -> {
+                byte[] buf = new byte[BUFFER];
+                ByteBuffer wrapped = ByteBuffer.wrap(buf);
+                long n = 0;
+                int r;
+                while ((r = source.read(buf)) > 0) {
+                    adler.update(buf, 0, r);
+                    writeFully(out, wrapped.clear().limit(r));
+                    n += r;
+                }
+                return n;
+            });
+        } catch (SourceException e) {
+            throw new StorageException(classify(e.getCause()), urlOf(path), "upload failed: " + describe(e.getCause()), e.getCause());
+        }
+    }
+
+    /**
+     * A local file to {@code path}: read once through one direct buffer, whose bytes are summed (adler32) and written
+     * without being copied onto the Java heap; then fsynced and put in place as {@link #put(InputStream, long, String,
+     * boolean, Fence)} does. A failure to read the source is an {@link IOException} (the source's problem), a failure
+     * to write a {@link StorageException}.
+     */
+    @Override
+    public Sent putFile(Path source, long size, String path, boolean overwrite, Fence fence) throws StorageException, IOException {
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return write(size, path, overwrite, fence, (out, adler) -> {
+                ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+                long n = 0;
+                while (true) {
+                    int r;
+                    try {
+                        r = in.read(buf.clear());
+                    } catch (IOException e) {
+                        throw new SourceException(e);
+                    }
+                    if (r < 0) {
+                        return n;
+                    }
+                    adler.update(buf.flip());
+                    writeFully(out, buf.rewind());
+                    n += r;
+                }
+            });
+        } catch (SourceException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** 1 MiB: big enough for few system calls, small enough that the bytes summed are still in cache when written. */
+    private static final int BUFFER = 1 << 20;
+
+    /** Fills the temporary upload, adding what it wrote to the adler32; returns the byte count. */
+    @FunctionalInterface
+    private interface Filler {
+        long fill(FileChannel out, Adler32 adler) throws IOException;
+    }
+
+    /** Reading the source failed (not the storage). */
+    private static final class SourceException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SourceException(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            out.write(b);
+        }
+    }
+
+    private Sent write(long size, String path, boolean overwrite, Fence fence, Filler filler) throws StorageException, SourceException {
         Path target = resolve(path);
         String url = urlOf(path);
         StorageNames.checkLength(path, url);
@@ -82,17 +161,9 @@ public final class FileEndpoint implements StorageEndpoint {
         try {
             Files.createDirectories(target.getParent());
             Adler32 adler = new Adler32();
-            long n = 0;
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(ch)) {
-                byte[] buf = new byte[1 << 20];
-                int r;
-                while ((r = source.read(buf)) > 0) {
-                    adler.update(buf, 0, r);
-                    out.write(buf, 0, r);
-                    n += r;
-                }
-                out.flush();
+            long n;
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                n = filler.fill(ch, adler);
                 ch.force(true);
             }
             if (n != size) {
@@ -105,6 +176,8 @@ public final class FileEndpoint implements StorageEndpoint {
             return new Sent(n, Checksum.adler32(adler.getValue()));
         } catch (AtomicMoveNotSupportedException e) {
             throw new StorageException(StorageException.Kind.OTHER, url, "file system cannot rename atomically", e);
+        } catch (SourceException e) {
+            throw e;
         } catch (IOException e) {
             throw new StorageException(classify(e), url, "upload failed: " + describe(e), e);
         } finally {
@@ -185,10 +258,22 @@ public final class FileEndpoint implements StorageEndpoint {
         }
     }
 
+    /** Reads the stored bytes again (through one direct buffer, never onto the Java heap) and sums them. */
     @Override
     public Checksum checksum(String path) throws StorageException {
-        try (InputStream in = open(path)) {
-            return Adler32s.of(in).adler32();
+        Path p = resolve(path);
+        if (Files.isSymbolicLink(p)) {
+            throw new StorageException(StorageException.Kind.DENIED, urlOf(path), "is a symbolic link; not followed");
+        }
+        try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            Adler32 adler = new Adler32();
+            ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+            while (in.read(buf.clear()) >= 0) {
+                adler.update(buf.flip());
+            }
+            return Checksum.adler32(adler.getValue());
+        } catch (NoSuchFileException e) {
+            throw new StorageException(StorageException.Kind.NOT_FOUND, urlOf(path), "no such file", e);
         } catch (IOException e) {
             throw new StorageException(classify(e), urlOf(path), "checksum read failed: " + describe(e), e);
         }
