@@ -48,7 +48,8 @@ import java.util.zip.Adler32;
  *       cp + sync + Java's Adler32 of both files when xrdadler32 is missing.</li>
  * </ul>
  * The DAQ disk of each round holds hard links to one set of generated camera-like files, so what the shipper deletes is
- * only a link and every contender reads the same bytes from the page cache. Only shipping is timed (registration not).
+ * only a link and every contender reads the same bytes from the page cache. Only shipping is timed (registration not);
+ * before each contender, untimed, {@code sync} writes back what earlier steps left dirty.
  */
 public final class ShipBench implements Bench {
     private static final String SOURCE = "Fe55";
@@ -125,6 +126,7 @@ public final class ShipBench implements Bench {
                         List<String> cmd = new ArrayList<>(List.of("sh", "-c", "for f; do xrdcp -s --cksum adler32:source \"$f\" \""
                                 + server.rootBase() + "//" + dir + "/$(basename \"$f\")\" || exit 1; done", "sh"));
                         files.forEach(f -> cmd.add(f.toString()));
+                        settle();
                         double s = Rounds.time(() -> shell(cmd));
                         deleteTree(server.dataDir().resolve(dir));
                         return s;
@@ -157,6 +159,7 @@ public final class ShipBench implements Bench {
                 },
                 () -> {
                     Path dst = Files.createDirectories(ctx.scratch().resolve("cp-" + set + "-" + round[0]++));
+                    settle();
                     double s;
                     if (tool) {
                         List<String> cmd = new ArrayList<>(List.of("sh", "-c", "for f; do d=\"" + dst + "/$(basename \"$f\")\"; "
@@ -205,6 +208,7 @@ public final class ShipBench implements Bench {
             }
             GuardedEndpoint storage = GuardedEndpoint.of(endpoint, Clock.systemUTC());
             ShipReport[] r = new ShipReport[1];
+            settle();
             double s = Rounds.time(() -> r[0] = new Shipper(daq, 1, catalog, storage).ship(n -> { }));
             if (r[0].shipped() != d.files() || countDataFiles(disk) != 0) {
                 throw new IllegalStateException("bench ship: " + r[0].shipped() + " of " + d.files() + " shipped to " + endpoint.base()
@@ -227,6 +231,14 @@ public final class ShipBench implements Bench {
         try (Stream<Path> s = Files.walk(root)) {
             return s.filter(p -> Files.isRegularFile(p) && p.toString().endsWith(".dat")).count();
         }
+    }
+
+    /**
+     * Untimed, before each contender: writes back what earlier steps left dirty (the generated data, the previous
+     * contender), so that no contender's fsync pays for another's writes.
+     */
+    private static void settle() throws IOException, InterruptedException {
+        shell(List.of("sync"));
     }
 
     static Optional<String> missingTool(String tool) {

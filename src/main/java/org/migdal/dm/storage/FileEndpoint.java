@@ -17,6 +17,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import java.util.zip.Adler32;
 
@@ -90,34 +94,59 @@ public final class FileEndpoint implements StorageEndpoint {
     }
 
     /**
-     * A local file to {@code path}: read once through one direct buffer, whose bytes are summed (adler32) and written
-     * without being copied onto the Java heap; then fsynced and put in place as {@link #put(InputStream, long, String,
-     * boolean, Fence)} does. A failure to read the source is an {@link IOException} (the source's problem), a failure
-     * to write a {@link StorageException}.
+     * A local file to {@code path}: read once into direct buffers (never onto the Java heap); each buffer is summed
+     * (adler32, on a helper thread) while it is being written, and the next one is read meanwhile; then fsynced and put in
+     * place as {@link #put(InputStream, long, String, boolean, Fence)} does. A failure to read the source is an
+     * {@link IOException} (the source's problem), a failure to write a {@link StorageException}.
      */
     @Override
     public Sent putFile(Path source, long size, String path, boolean overwrite, Fence fence) throws StorageException, IOException {
+        ExecutorService summer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "adler32 " + source.getFileName());
+            t.setDaemon(true);
+            return t;
+        });
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             return write(size, path, overwrite, fence, (out, adler) -> {
-                ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+                ByteBuffer[] buffers = {ByteBuffer.allocateDirect(BUFFER), ByteBuffer.allocateDirect(BUFFER)};
+                Future<?> summing = null; // the sum of the other buffer, which must end before this one's starts
                 long n = 0;
-                while (true) {
+                for (int k = 0; ; k++) {
+                    ByteBuffer buf = buffers[k & 1].clear();
                     int r;
                     try {
-                        r = in.read(buf.clear());
+                        r = in.read(buf);
                     } catch (IOException e) {
                         throw new SourceException(e);
                     }
+                    await(summing);
                     if (r < 0) {
                         return n;
                     }
-                    adler.update(buf.flip());
-                    writeFully(out, buf.rewind());
+                    ByteBuffer summed = buf.flip().duplicate();
+                    summing = summer.submit(() -> adler.update(summed));
+                    writeFully(out, buf);
                     n += r;
                 }
             });
         } catch (SourceException e) {
             throw e.getCause();
+        } finally {
+            summer.shutdownNow();
+        }
+    }
+
+    private static void await(Future<?> f) throws IOException {
+        if (f == null) {
+            return;
+        }
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while summing");
+        } catch (ExecutionException e) {
+            throw new IOException("adler32 failed: " + e.getCause(), e.getCause());
         }
     }
 
