@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -195,10 +198,18 @@ public final class XrootdEndpoint implements StorageEndpoint {
         watchdog.start();
         Adler32 adler = new Adler32();
         long n = 0;
-        byte[] buf = new byte[1 << 20];
+        // two buffers: one is summed on a helper thread while it is written to xrdcp, the next is read meanwhile
+        byte[][] buffers = {new byte[1 << 20], new byte[1 << 20]};
+        ExecutorService summer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "adler32 " + url);
+            t.setDaemon(true);
+            return t;
+        });
+        Future<?> summing = null;
         OutputStream stdin = p.getOutputStream();
         try {
-            while (true) {
+            for (int k = 0; ; k++) {
+                byte[] buf = buffers[k & 1];
                 int r;
                 try {
                     r = source.read(buf);
@@ -218,7 +229,9 @@ public final class XrootdEndpoint implements StorageEndpoint {
                     throw new StorageException(StorageException.Kind.CORRUPT, url, "source gave more than the declared "
                             + size + " bytes; upload abandoned, nothing left under the name");
                 }
-                adler.update(buf, 0, r);
+                awaitSum(summing, url);
+                int len = r;
+                summing = summer.submit(() -> adler.update(buf, 0, len));
                 try {
                     stdin.write(buf, 0, r);
                 } catch (IOException e) {
@@ -228,13 +241,14 @@ public final class XrootdEndpoint implements StorageEndpoint {
                 n += r;
                 lastProgress.set(System.nanoTime());
             }
+            awaitSum(summing, url);
             if (n != size) {
                 XrootdCommand.kill(p);
                 throw new StorageException(StorageException.Kind.CORRUPT, url, "source gave " + n + " bytes, expected "
                         + size + "; upload abandoned, nothing left under the name");
             }
             try {
-                stdin.close(); // end of input: xrdcp closes the file, then compares the target's adler32 with its own
+                stdin.close(); // end of input: xrdcp closes the file
             } catch (IOException e) {
                 throw failure(p, argv, out, err, url, stalled, "xrdcp stopped reading at the end");
             }
@@ -245,10 +259,26 @@ public final class XrootdEndpoint implements StorageEndpoint {
             }
             return new Sent(n, Checksum.adler32(adler.getValue()));
         } finally {
+            summer.shutdownNow();
             if (p.isAlive()) {
                 XrootdCommand.kill(p);
             }
             watchdog.interrupt();
+        }
+    }
+
+    /** Waits for the sum of the previous buffer (sums must be added in order, one at a time). */
+    private static void awaitSum(Future<?> summing, String url) throws StorageException {
+        if (summing == null) {
+            return;
+        }
+        try {
+            summing.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException(StorageException.Kind.TRANSIENT, url, "interrupted while summing the upload", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "adler32 of the upload failed: " + e.getCause(), e.getCause());
         }
     }
 
