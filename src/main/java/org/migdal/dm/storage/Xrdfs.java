@@ -48,15 +48,26 @@ final class Xrdfs implements AutoCloseable {
             }
             line.append(line.length() == 0 ? "" : " ").append(q);
         }
+        XrdfsSession.Reply r = once(line.toString());
+        if (r.ended() && !r.timedOut() && (!r.sent() || READ_ONLY.contains(args[0]))) {
+            // the kept session had died (killed, or gone while idle): once more on a new one, if that cannot do harm
+            r = once(line.toString());
+        }
+        return new XrootdCommand.Result(r.timedOut() ? -1 : r.rc(), r.text(), "", r.timedOut());
+    }
+
+    /** Commands that change nothing, so repeating one whose session died under it is harmless. */
+    private static final java.util.Set<String> READ_ONLY = java.util.Set.of("stat", "query", "ls", "locate");
+
+    private XrdfsSession.Reply once(String line) throws IOException {
         XrdfsSession s = borrow();
-        XrdfsSession.Reply r = s.run(line.toString(), timeout.toMillis());
-        int rc = r.rc();
-        if (r.timedOut() || rc == 51 || r.ended()) {
+        XrdfsSession.Reply r = s.run(line, timeout.toMillis());
+        if (r.timedOut() || r.rc() == 51 || r.ended()) {
             s.close();
         } else {
             giveBack(s);
         }
-        return new XrootdCommand.Result(r.timedOut() ? -1 : rc, r.text(), "", r.timedOut());
+        return r;
     }
 
     private XrootdCommand.Result oneShot(String... args) throws IOException {

@@ -29,8 +29,11 @@ final class XrdfsSession implements AutoCloseable {
     private byte[] prompt;
     private boolean ended;
 
-    /** A command's answer: the text between the echoed line and the next prompt; {@code timedOut} when there was none. */
-    record Reply(String text, boolean timedOut, boolean ended) {
+    /**
+     * A command's answer: the text between the echoed line and the next prompt; {@code timedOut} when there was none;
+     * {@code ended} when the session is over; {@code sent} whether the line reached xrdfs at all.
+     */
+    record Reply(String text, boolean timedOut, boolean ended, boolean sent) {
         /** 50 for an {@code [ERROR]}, 51 for a {@code [FATAL]} line (as xrdfs's own exit codes), else 0. */
         int rc() {
             int rc = 0;
@@ -112,14 +115,14 @@ final class XrdfsSession implements AutoCloseable {
             stdin.flush();
         } catch (IOException e) {
             close();
-            return new Reply("xrdfs session ended: " + e.getMessage(), false, true);
+            return new Reply("xrdfs session ended: " + e.getMessage(), false, true, false);
         }
         String seen;
         synchronized (lock) {
             while (!answered()) {
                 long left = deadline - System.nanoTime();
                 if (ended) {
-                    return new Reply(strip(buffer.text(), line) + "\n(xrdfs session ended unexpectedly)", false, true);
+                    return new Reply(strip(buffer.text(), line) + "\n(xrdfs session ended unexpectedly)", false, true, true);
                 }
                 if (left <= 0) {
                     break;
@@ -128,12 +131,12 @@ final class XrdfsSession implements AutoCloseable {
             }
             if (answered()) {
                 byte[] all = buffer.bytes();
-                return new Reply(strip(new String(all, 0, all.length - prompt.length, StandardCharsets.UTF_8), line), false, false);
+                return new Reply(strip(new String(all, 0, all.length - prompt.length, StandardCharsets.UTF_8), line), false, false, true);
             }
             seen = buffer.text();
         }
         close();
-        return new Reply(strip(seen, line), true, true);
+        return new Reply(strip(seen, line), true, true, true);
     }
 
     /**
