@@ -17,10 +17,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import java.util.zip.Adler32;
 
@@ -76,7 +72,8 @@ public final class FileEndpoint implements StorageEndpoint {
     @Override
     public Sent put(InputStream source, long size, String path, boolean overwrite, Fence fence) throws StorageException {
         try {
-            return write(size, path, overwrite, fence, (out, adler) -> {
+            return write(size, path, overwrite, fence, out -> {
+                Adler32 adler = new Adler32();
                 byte[] buf = new byte[BUFFER];
                 ByteBuffer wrapped = ByteBuffer.wrap(buf);
                 long n = 0;
@@ -86,7 +83,7 @@ public final class FileEndpoint implements StorageEndpoint {
                     writeFully(out, wrapped.clear().limit(r));
                     n += r;
                 }
-                return n;
+                return new Sent(n, Checksum.adler32(adler.getValue()));
             });
         } catch (SourceException e) {
             throw new StorageException(classify(e.getCause()), urlOf(path), "upload failed: " + describe(e.getCause()), e.getCause());
@@ -94,22 +91,17 @@ public final class FileEndpoint implements StorageEndpoint {
     }
 
     /**
-     * A local file to {@code path}: read once into direct buffers (never onto the Java heap); each buffer is summed
-     * (adler32, on a helper thread) while it is being written, and the next one is read meanwhile; then fsynced and put in
-     * place as {@link #put(InputStream, long, String, boolean, Fence)} does. A failure to read the source is an
+     * A local file to {@code path}: read once into two direct buffers in turn (never onto the Java heap); each buffer is
+     * summed ({@link BackgroundAdler32}) while it is written and the next one is read; then fsynced and put in place as
+     * {@link #put(InputStream, long, String, boolean, Fence)} does. A failure to read the source is an
      * {@link IOException} (the source's problem), a failure to write a {@link StorageException}.
      */
     @Override
     public Sent putFile(Path source, long size, String path, boolean overwrite, Fence fence) throws StorageException, IOException {
-        ExecutorService summer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "adler32 " + source.getFileName());
-            t.setDaemon(true);
-            return t;
-        });
-        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            return write(size, path, overwrite, fence, (out, adler) -> {
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+             BackgroundAdler32 adler = new BackgroundAdler32(source.toString())) {
+            return write(size, path, overwrite, fence, out -> {
                 ByteBuffer[] buffers = {ByteBuffer.allocateDirect(BUFFER), ByteBuffer.allocateDirect(BUFFER)};
-                Future<?> summing = null; // the sum of the other buffer, which must end before this one's starts
                 long n = 0;
                 for (int k = 0; ; k++) {
                     ByteBuffer buf = buffers[k & 1].clear();
@@ -119,44 +111,26 @@ public final class FileEndpoint implements StorageEndpoint {
                     } catch (IOException e) {
                         throw new SourceException(e);
                     }
-                    await(summing);
                     if (r < 0) {
-                        return n;
+                        return new Sent(n, adler.value());
                     }
-                    ByteBuffer summed = buf.flip().duplicate();
-                    summing = summer.submit(() -> adler.update(summed));
+                    adler.add(buf.flip());
                     writeFully(out, buf);
                     n += r;
                 }
             });
         } catch (SourceException e) {
             throw e.getCause();
-        } finally {
-            summer.shutdownNow();
-        }
-    }
-
-    private static void await(Future<?> f) throws IOException {
-        if (f == null) {
-            return;
-        }
-        try {
-            f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while summing");
-        } catch (ExecutionException e) {
-            throw new IOException("adler32 failed: " + e.getCause(), e.getCause());
         }
     }
 
     /** 1 MiB: big enough for few system calls, small enough that the bytes summed are still in cache when written. */
     private static final int BUFFER = 1 << 20;
 
-    /** Fills the temporary upload, adding what it wrote to the adler32; returns the byte count. */
+    /** Fills the temporary upload; returns the byte count and the adler32 of what it wrote. */
     @FunctionalInterface
     private interface Filler {
-        long fill(FileChannel out, Adler32 adler) throws IOException;
+        Sent fill(FileChannel out) throws IOException;
     }
 
     /** Reading the source failed (not the storage). */
@@ -189,12 +163,12 @@ public final class FileEndpoint implements StorageEndpoint {
         Path tmp = target.resolveSibling(StorageNames.newTempName());
         try {
             Files.createDirectories(target.getParent());
-            Adler32 adler = new Adler32();
-            long n;
+            Sent sent;
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                n = filler.fill(ch, adler);
+                sent = filler.fill(ch);
                 ch.force(true);
             }
+            long n = sent.bytes();
             if (n != size) {
                 throw new StorageException(StorageException.Kind.CORRUPT, url,
                         "source gave " + n + " bytes, expected " + size + "; upload abandoned");
@@ -202,7 +176,7 @@ public final class FileEndpoint implements StorageEndpoint {
             fence.check(); // only while the claim holds is the upload put in place
             place(tmp, target, overwrite, url);
             fsyncDirectory(target.getParent());
-            return new Sent(n, Checksum.adler32(adler.getValue()));
+            return sent;
         } catch (AtomicMoveNotSupportedException e) {
             throw new StorageException(StorageException.Kind.OTHER, url, "file system cannot rename atomically", e);
         } catch (SourceException e) {
@@ -287,20 +261,23 @@ public final class FileEndpoint implements StorageEndpoint {
         }
     }
 
-    /** Reads the stored bytes again (through one direct buffer, never onto the Java heap) and sums them. */
+    /** Reads the stored bytes again (through direct buffers, never onto the Java heap) and sums them. */
     @Override
     public Checksum checksum(String path) throws StorageException {
         Path p = resolve(path);
         if (Files.isSymbolicLink(p)) {
             throw new StorageException(StorageException.Kind.DENIED, urlOf(path), "is a symbolic link; not followed");
         }
-        try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            Adler32 adler = new Adler32();
-            ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
-            while (in.read(buf.clear()) >= 0) {
-                adler.update(buf.flip());
+        try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+             BackgroundAdler32 adler = new BackgroundAdler32(p.toString())) {
+            ByteBuffer[] buffers = {ByteBuffer.allocateDirect(BUFFER), ByteBuffer.allocateDirect(BUFFER)};
+            for (int k = 0; ; k++) {
+                ByteBuffer buf = buffers[k & 1].clear();
+                if (in.read(buf) < 0) {
+                    return adler.value();
+                }
+                adler.add(buf.flip()); // summed while the next buffer is read
             }
-            return Checksum.adler32(adler.getValue());
         } catch (NoSuchFileException e) {
             throw new StorageException(StorageException.Kind.NOT_FOUND, urlOf(path), "no such file", e);
         } catch (IOException e) {

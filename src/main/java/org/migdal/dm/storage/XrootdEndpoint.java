@@ -18,14 +18,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
-import java.util.zip.Adler32;
 
 /**
  * An xroot storage ({@code root://host:port//abs/base}, {@code roots://…}) driven through the standard XRootD client
@@ -196,16 +192,10 @@ public final class XrootdEndpoint implements StorageEndpoint {
         }, "xrdcp-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
-        Adler32 adler = new Adler32();
         long n = 0;
         // two buffers: one is summed on a helper thread while it is written to xrdcp, the next is read meanwhile
         byte[][] buffers = {new byte[1 << 20], new byte[1 << 20]};
-        ExecutorService summer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "adler32 " + url);
-            t.setDaemon(true);
-            return t;
-        });
-        Future<?> summing = null;
+        BackgroundAdler32 adler = new BackgroundAdler32(url);
         OutputStream stdin = p.getOutputStream();
         try {
             for (int k = 0; ; k++) {
@@ -229,9 +219,7 @@ public final class XrootdEndpoint implements StorageEndpoint {
                     throw new StorageException(StorageException.Kind.CORRUPT, url, "source gave more than the declared "
                             + size + " bytes; upload abandoned, nothing left under the name");
                 }
-                awaitSum(summing, url);
-                int len = r;
-                summing = summer.submit(() -> adler.update(buf, 0, len));
+                addSum(adler, buf, r, url);
                 try {
                     stdin.write(buf, 0, r);
                 } catch (IOException e) {
@@ -241,7 +229,7 @@ public final class XrootdEndpoint implements StorageEndpoint {
                 n += r;
                 lastProgress.set(System.nanoTime());
             }
-            awaitSum(summing, url);
+            Checksum sum = sumOf(adler, url);
             if (n != size) {
                 XrootdCommand.kill(p);
                 throw new StorageException(StorageException.Kind.CORRUPT, url, "source gave " + n + " bytes, expected "
@@ -257,9 +245,9 @@ public final class XrootdEndpoint implements StorageEndpoint {
             if (rc != 0 || stalled.get()) {
                 throw failure(p, argv, out, err, url, stalled, "upload failed");
             }
-            return new Sent(n, Checksum.adler32(adler.getValue()));
+            return new Sent(n, sum);
         } finally {
-            summer.shutdownNow();
+            adler.close();
             if (p.isAlive()) {
                 XrootdCommand.kill(p);
             }
@@ -267,18 +255,19 @@ public final class XrootdEndpoint implements StorageEndpoint {
         }
     }
 
-    /** Waits for the sum of the previous buffer (sums must be added in order, one at a time). */
-    private static void awaitSum(Future<?> summing, String url) throws StorageException {
-        if (summing == null) {
-            return;
-        }
+    private static void addSum(BackgroundAdler32 adler, byte[] buf, int len, String url) throws StorageException {
         try {
-            summing.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException(StorageException.Kind.TRANSIENT, url, "interrupted while summing the upload", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new StorageException(StorageException.Kind.OTHER, url, "adler32 of the upload failed: " + e.getCause(), e.getCause());
+            adler.add(buf, 0, len);
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "adler32 of the upload failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Checksum sumOf(BackgroundAdler32 adler, String url) throws StorageException {
+        try {
+            return adler.value();
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "adler32 of the upload failed: " + e.getMessage(), e);
         }
     }
 
