@@ -2,6 +2,7 @@ package org.migdal.dm.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,6 +18,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import java.util.zip.Adler32;
 
@@ -261,28 +264,64 @@ public final class FileEndpoint implements StorageEndpoint {
         }
     }
 
-    /** Reads the stored bytes again (through direct buffers, never onto the Java heap) and sums them. */
+    /**
+     * Reads the stored bytes again (through direct buffers, never onto the Java heap) and sums them: the two halves of
+     * the file each on its own thread, the two sums then combined ({@link Adler32s#combine}).
+     */
     @Override
     public Checksum checksum(String path) throws StorageException {
         Path p = resolve(path);
         if (Files.isSymbolicLink(p)) {
             throw new StorageException(StorageException.Kind.DENIED, urlOf(path), "is a symbolic link; not followed");
         }
-        try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-             BackgroundAdler32 adler = new BackgroundAdler32(p.toString())) {
-            ByteBuffer[] buffers = {ByteBuffer.allocateDirect(BUFFER), ByteBuffer.allocateDirect(BUFFER)};
-            for (int k = 0; ; k++) {
-                ByteBuffer buf = buffers[k & 1].clear();
-                if (in.read(buf) < 0) {
-                    return adler.value();
-                }
-                adler.add(buf.flip()); // summed while the next buffer is read
+        try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = in.size();
+            long half = size < 4L * BUFFER ? size : size / 2;
+            CompletableFuture<Long> second = half == size ? CompletableFuture.completedFuture(1L)
+                    : CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return sumRange(in, half, size);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }, r -> {
+                        Thread t = new Thread(r, "adler32 " + p);
+                        t.setDaemon(true);
+                        t.start();
+                    });
+            long first = sumRange(in, 0, half);
+            long rest;
+            try {
+                rest = second.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getCause());
             }
+            if (in.size() != size) {
+                throw new IOException("the file changed size while it was summed (" + size + " → " + in.size() + " bytes)");
+            }
+            return Checksum.adler32(Adler32s.combine(first, rest, size - half));
         } catch (NoSuchFileException e) {
             throw new StorageException(StorageException.Kind.NOT_FOUND, urlOf(path), "no such file", e);
         } catch (IOException e) {
             throw new StorageException(classify(e), urlOf(path), "checksum read failed: " + describe(e), e);
         }
+    }
+
+    /** The adler32 of bytes [from, to) of the file, read with positional reads (the channel is shared). */
+    private static long sumRange(FileChannel in, long from, long to) throws IOException {
+        Adler32 adler = new Adler32();
+        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+        long pos = from;
+        while (pos < to) {
+            buf.clear().limit((int) Math.min(BUFFER, to - pos));
+            int r = in.read(buf, pos);
+            if (r < 0) {
+                throw new IOException("the file ended at byte " + pos + " while " + to + " were expected");
+            }
+            adler.update(buf.flip());
+            pos += r;
+        }
+        return adler.getValue();
     }
 
     @Override
