@@ -20,6 +20,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import java.util.zip.Adler32;
 
@@ -83,7 +87,7 @@ public final class FileEndpoint implements StorageEndpoint {
                 int r;
                 while ((r = source.read(buf)) > 0) {
                     adler.update(buf, 0, r);
-                    writeFully(out, wrapped.clear().limit(r));
+                    out.write(wrapped.clear().limit(r));
                     n += r;
                 }
                 return new Sent(n, Checksum.adler32(adler.getValue()));
@@ -95,7 +99,8 @@ public final class FileEndpoint implements StorageEndpoint {
 
     /**
      * A local file to {@code path}: read once into two direct buffers in turn (never onto the Java heap); each buffer is
-     * summed ({@link BackgroundAdler32}) while it is written and the next one is read; then fsynced and put in place as
+     * summed ({@link BackgroundAdler32}) while it is written and the next one is read, written back as it goes
+     * ({@link EarlyWriteback}); then fsynced and put in place as
      * {@link #put(InputStream, long, String, boolean, Fence)} does. A failure to read the source is an
      * {@link IOException} (the source's problem), a failure to write a {@link StorageException}.
      */
@@ -118,7 +123,7 @@ public final class FileEndpoint implements StorageEndpoint {
                         return new Sent(n, adler.value());
                     }
                     adler.add(buf.flip());
-                    writeFully(out, buf);
+                    out.write(buf);
                     n += r;
                 }
             });
@@ -133,7 +138,7 @@ public final class FileEndpoint implements StorageEndpoint {
     /** Fills the temporary upload; returns the byte count and the adler32 of what it wrote. */
     @FunctionalInterface
     private interface Filler {
-        Sent fill(FileChannel out) throws IOException;
+        Sent fill(EarlyWriteback out) throws IOException;
     }
 
     /** Reading the source failed (not the storage). */
@@ -150,9 +155,71 @@ public final class FileEndpoint implements StorageEndpoint {
         }
     }
 
-    private static void writeFully(FileChannel out, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            out.write(b);
+    /**
+     * Writes the temporary upload and, every {@link #EVERY} bytes, starts writing back what is written so far
+     * ({@code fdatasync} on a helper thread) while the copy goes on, so that the final fsync has only the tail left
+     * (the kernel would otherwise start only at that fsync). A failed early write-back fails the upload.
+     */
+    private static final class EarlyWriteback implements AutoCloseable {
+        static final long EVERY = 64L << 20;
+        private final FileChannel ch;
+        private ExecutorService thread;
+        private Future<?> pending;
+        private long unflushed;
+
+        EarlyWriteback(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        void write(ByteBuffer b) throws IOException {
+            while (b.hasRemaining()) {
+                unflushed += ch.write(b);
+            }
+            if (unflushed >= EVERY && (pending == null || pending.isDone())) {
+                check();
+                unflushed = 0;
+                if (thread == null) {
+                    thread = Executors.newSingleThreadExecutor(r -> {
+                        Thread t = new Thread(r, "write-back");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                }
+                pending = thread.submit(() -> {
+                    ch.force(false);
+                    return null;
+                });
+            }
+        }
+
+        /** Waits for the write-back in flight; its failure is the upload's. */
+        void check() throws IOException {
+            if (pending == null) {
+                return;
+            }
+            try {
+                pending.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted during write-back");
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } finally {
+                pending = null;
+            }
+        }
+
+        /** Everything written is on disk (fsync, after the write-back in flight). */
+        void force() throws IOException {
+            check();
+            ch.force(true);
+        }
+
+        @Override
+        public void close() {
+            if (thread != null) {
+                thread.shutdownNow();
+            }
         }
     }
 
@@ -167,9 +234,10 @@ public final class FileEndpoint implements StorageEndpoint {
         try {
             Files.createDirectories(target.getParent());
             Sent sent;
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                sent = filler.fill(ch);
-                ch.force(true);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 EarlyWriteback out = new EarlyWriteback(ch)) {
+                sent = filler.fill(out);
+                out.force();
             }
             long n = sent.bytes();
             if (n != size) {
