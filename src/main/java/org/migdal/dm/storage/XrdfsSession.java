@@ -5,8 +5,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * One {@code xrdfs HOST} in its interactive mode, kept running so that many commands cost one launch. Verified against
@@ -17,11 +22,18 @@ import java.util.concurrent.TimeUnit;
  * (XRootDStatus::ToStr). Arguments are quoted ({@code "…"}, or {@code '…'} for a name holding {@code "}): xrdfs splits
  * a line on blanks outside quotes and has no escapes.
  *
+ * <p>In its interactive mode xrdfs keeps a readline history in {@code $HOME/.xrdquery.history}, read at start and
+ * rewritten, longer, at exit: a session gets a HOME of its own (a private temporary folder, removed when the session
+ * ends; at once when there is no client configuration to link) in which {@code .xrootd} (the client configuration)
+ * links to the real one, so nothing accumulates in the user's home and the client reads the same configuration as
+ * xrdcp.
+ *
  * <p>Not thread-safe: one command at a time ({@link Xrdfs} lends sessions out). A session that timed out, died or
  * reported a {@code [FATAL]} error (connection, authentication) is closed and not reused.
  */
 final class XrdfsSession implements AutoCloseable {
     private final Process process;
+    private final Path home;
     private final OutputStream stdin;
     private final long startedNanos = System.nanoTime();
     private final Object lock = new Object();
@@ -49,8 +61,9 @@ final class XrdfsSession implements AutoCloseable {
         }
     }
 
-    private XrdfsSession(Process process) {
+    private XrdfsSession(Process process, Path home) {
         this.process = process;
+        this.home = home;
         this.stdin = process.getOutputStream();
         Thread reader = new Thread(this::readAll, "xrdfs-session");
         reader.setDaemon(true);
@@ -63,7 +76,15 @@ final class XrdfsSession implements AutoCloseable {
         // readline echoes the line; on a narrow or unknown terminal it scrolls a long line with \r and escapes
         pb.environment().put("TERM", "dumb");
         pb.environment().put("COLUMNS", "100000");
-        XrdfsSession s = new XrdfsSession(pb.start());
+        Path home = privateHome(pb.environment().get("HOME"));
+        pb.environment().put("HOME", home.toString());
+        XrdfsSession s;
+        try {
+            s = new XrdfsSession(pb.start(), home);
+        } catch (IOException | RuntimeException e) {
+            removeHome(home);
+            throw e;
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         synchronized (s.lock) {
             while (s.firstPrompt() == null) {
@@ -79,7 +100,37 @@ final class XrdfsSession implements AutoCloseable {
             s.prompt = s.firstPrompt();
             s.buffer.reset();
         }
+        if (!Files.exists(home.resolve(".xrootd"), LinkOption.NOFOLLOW_LINKS)) {
+            // no client configuration to keep at hand: the folder goes at once, so the history has nowhere to go
+            // (xrdfs ignores that) and nothing is left behind even if this process never closes the session
+            removeHome(home);
+        }
         return s;
+    }
+
+    /** A new private folder (0700) to serve as the session's HOME, with {@code .xrootd} linked to the real one if any. */
+    private static Path privateHome(String realHome) throws IOException {
+        Path home = Files.createTempDirectory("migdal-dm-xrdfs-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        if (realHome != null && !realHome.isEmpty()) {
+            Path conf = Path.of(realHome, ".xrootd");
+            if (Files.isDirectory(conf)) {
+                Files.createSymbolicLink(home.resolve(".xrootd"), conf);
+            }
+        }
+        return home;
+    }
+
+    /** Removes the private HOME: its entries (the history, the link, never what a link points to), then the folder. */
+    private static void removeHome(Path home) {
+        try (Stream<Path> s = Files.list(home)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(home);
+        } catch (IOException ignored) {
+            // a leftover folder under the temporary folder holds no data
+        }
     }
 
     /** The prompt, once xrdfs has printed it: its last line ends in {@code " > "} and starts with {@code [}. */
@@ -214,6 +265,7 @@ final class XrdfsSession implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
+        removeHome(home);
     }
 
     private static final class Buffer extends ByteArrayOutputStream {

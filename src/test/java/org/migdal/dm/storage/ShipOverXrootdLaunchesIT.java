@@ -64,7 +64,8 @@ class ShipOverXrootdLaunchesIT {
                     .map(d -> Path.of(d, tool)).filter(Files::isExecutable).findFirst().orElseThrow();
             String body = "#!/bin/sh\necho \"" + tool + " $*\" >> '" + dir.resolve("launches.log") + "'\n"
                     + (tool.equals("xrdfs")
-                    ? "tee -a '" + dir.resolve("commands.log") + "' | '" + real + "' \"$@\"\n"
+                    ? "echo \"$HOME\" >> '" + dir.resolve("homes.log") + "'\n"
+                    + "tee -a '" + dir.resolve("commands.log") + "' | '" + real + "' \"$@\"\n"
                     : "exec '" + real + "' \"$@\"\n");
             Path w = Files.writeString(tools.resolve(tool), body);
             Files.setPosixFilePermissions(w, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -107,6 +108,10 @@ class ShipOverXrootdLaunchesIT {
                     .filteredOn(l -> l.startsWith("xrdcp")).hasSize(FILES);
             assertThat(xroot.launches() - before).as("the endpoint's own count").isEqualTo(launches.size());
         }
+        // the sessions had homes of their own (xrdfs writes its history there), removed when they ended
+        List<String> homes = lines(tmp.resolve("homes.log"));
+        assertThat(homes).isNotEmpty().doesNotContain(System.getenv("HOME"))
+                .allSatisfy(h -> assertThat(Path.of(h)).doesNotExist());
         // the sessions have ended (close), so every command they read is in the log
         List<String> commands = lines(tmp.resolve("commands.log"));
         assertThat(commands).filteredOn(c -> c.startsWith("query checksum")).as("checksum queries in %s", commands).hasSize(FILES);
