@@ -18,7 +18,8 @@ import java.util.Optional;
 
 /**
  * Deletes DAQ copies, and only after the storage itself confirms, at that moment, a copy with the size and
- * adler32 that were read from the DAQ disk. The one place in the code that deletes a DAQ file.
+ * adler32 that were read from the DAQ disk (for the shipper: the confirmation it has just obtained, see
+ * {@link #delete(CatalogFile, CopyCheck.Evidence)}). The one place in the code that deletes a DAQ file.
  */
 public final class LocalCopies {
 
@@ -41,6 +42,16 @@ public final class LocalCopies {
      * is the one that was registered (same size and mtime, a regular file reached without symbolic links).
      */
     public Outcome delete(CatalogFile f) {
+        return delete(f, null);
+    }
+
+    /**
+     * As {@link #delete(CatalogFile)}, for the shipper that has just confirmed the copy: {@code justConfirmed} is the
+     * {@link CopyCheck} evidence it got from the storage for this file, moments ago, in the same pass. When it names this
+     * file's URL with the size and adler32 the catalog holds, the storage is not asked a second time; otherwise (null,
+     * or other values) it is asked now, as for any other delete.
+     */
+    public Outcome delete(CatalogFile f, CopyCheck.Evidence justConfirmed) {
         if (f.adler32() == null || f.shippedAt() == null) {
             return refuse(f, "no confirmed storage copy is recorded");
         }
@@ -75,9 +86,11 @@ public final class LocalCopies {
                     + "); kept. Check the file and ship it again under a new name if it is new data");
         }
         String url = storage.urlOf(f.lfn());
+        boolean confirmed = justConfirmed != null && justConfirmed.url().equals(url) && justConfirmed.size() == f.size()
+                && justConfirmed.checksum().equals(Checksum.adler32(f.adler32()));
         try {
-            CopyCheck.Outcome copy = CopyCheck.confirm(storage, f.lfn(), f.size(), Checksum.adler32(f.adler32()),
-                    CopyCheck.Residency.NOT_ASKED);
+            CopyCheck.Outcome copy = confirmed ? new CopyCheck.Confirmed(justConfirmed)
+                    : CopyCheck.confirm(storage, f.lfn(), f.size(), Checksum.adler32(f.adler32()), CopyCheck.Residency.NOT_ASKED);
             if (copy instanceof CopyCheck.Mismatch m) {
                 return refuse(f, "the storage copy is not what was read from the DAQ disk: " + m.message() + "; DAQ copy kept");
             }

@@ -47,6 +47,33 @@ public final class Adler32s {
         return new Sum(n, Checksum.adler32(a.getValue()));
     }
 
+    private static final long BASE = 65521;
+
+    /**
+     * The adler32 of two pieces one after the other, from the adler32 of each and the length of the second (zlib's
+     * adler32_combine): pieces of a file summed apart, on different threads, give the file's adler32.
+     */
+    public static long combine(long first, long second, long secondLength) {
+        long rem = Long.remainderUnsigned(secondLength, BASE);
+        long sum1 = first & 0xffff;
+        long sum2 = (rem * sum1) % BASE;
+        sum1 += (second & 0xffff) + BASE - 1;
+        sum2 += ((first >>> 16) & 0xffff) + ((second >>> 16) & 0xffff) + BASE - rem;
+        if (sum1 >= BASE) {
+            sum1 -= BASE;
+        }
+        if (sum1 >= BASE) {
+            sum1 -= BASE;
+        }
+        if (sum2 >= (BASE << 1)) {
+            sum2 -= (BASE << 1);
+        }
+        if (sum2 >= BASE) {
+            sum2 -= BASE;
+        }
+        return sum1 | (sum2 << 16);
+    }
+
     public record Sum(long bytes, Checksum adler32) {
     }
 }

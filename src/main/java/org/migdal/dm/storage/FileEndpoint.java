@@ -2,9 +2,9 @@ package org.migdal.dm.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -18,6 +18,12 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import java.util.zip.Adler32;
 
@@ -72,6 +78,152 @@ public final class FileEndpoint implements StorageEndpoint {
 
     @Override
     public Sent put(InputStream source, long size, String path, boolean overwrite, Fence fence) throws StorageException {
+        try {
+            return write(size, path, overwrite, fence, out -> {
+                Adler32 adler = new Adler32();
+                byte[] buf = new byte[BUFFER];
+                ByteBuffer wrapped = ByteBuffer.wrap(buf);
+                long n = 0;
+                int r;
+                while ((r = source.read(buf)) > 0) {
+                    adler.update(buf, 0, r);
+                    out.write(wrapped.clear().limit(r));
+                    n += r;
+                }
+                return new Sent(n, Checksum.adler32(adler.getValue()));
+            });
+        } catch (SourceException e) {
+            throw new StorageException(classify(e.getCause()), urlOf(path), "upload failed: " + describe(e.getCause()), e.getCause());
+        }
+    }
+
+    /**
+     * A local file to {@code path}: read once into two direct buffers in turn (never onto the Java heap); each buffer is
+     * summed ({@link BackgroundAdler32}) while it is written and the next one is read, written back as it goes
+     * ({@link EarlyWriteback}); then fsynced and put in place as
+     * {@link #put(InputStream, long, String, boolean, Fence)} does. A failure to read the source is an
+     * {@link IOException} (the source's problem), a failure to write a {@link StorageException}.
+     */
+    @Override
+    public Sent putFile(Path source, long size, String path, boolean overwrite, Fence fence) throws StorageException, IOException {
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+             BackgroundAdler32 adler = new BackgroundAdler32(source.toString())) {
+            return write(size, path, overwrite, fence, out -> {
+                ByteBuffer[] buffers = {ByteBuffer.allocateDirect(BUFFER), ByteBuffer.allocateDirect(BUFFER)};
+                long n = 0;
+                for (int k = 0; ; k++) {
+                    ByteBuffer buf = buffers[k & 1].clear();
+                    int r;
+                    try {
+                        r = in.read(buf);
+                    } catch (IOException e) {
+                        throw new SourceException(e);
+                    }
+                    if (r < 0) {
+                        return new Sent(n, adler.value());
+                    }
+                    adler.add(buf.flip());
+                    out.write(buf);
+                    n += r;
+                }
+            });
+        } catch (SourceException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** 1 MiB: big enough for few system calls, small enough that the bytes summed are still in cache when written. */
+    private static final int BUFFER = 1 << 20;
+
+    /** Fills the temporary upload; returns the byte count and the adler32 of what it wrote. */
+    @FunctionalInterface
+    private interface Filler {
+        Sent fill(EarlyWriteback out) throws IOException;
+    }
+
+    /** Reading the source failed (not the storage). */
+    private static final class SourceException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SourceException(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    /**
+     * Writes the temporary upload and, every {@link #EVERY} bytes, starts writing back what is written so far
+     * ({@code fdatasync} on a helper thread) while the copy goes on, so that the final fsync has only the tail left
+     * (the kernel would otherwise start only at that fsync). A failed early write-back fails the upload.
+     */
+    private static final class EarlyWriteback implements AutoCloseable {
+        static final long EVERY = 64L << 20;
+        private final FileChannel ch;
+        private ExecutorService thread;
+        private Future<?> pending;
+        private long unflushed;
+
+        EarlyWriteback(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        void write(ByteBuffer b) throws IOException {
+            while (b.hasRemaining()) {
+                unflushed += ch.write(b);
+            }
+            if (unflushed >= EVERY && (pending == null || pending.isDone())) {
+                check();
+                unflushed = 0;
+                if (thread == null) {
+                    thread = Executors.newSingleThreadExecutor(r -> {
+                        Thread t = new Thread(r, "write-back");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                }
+                pending = thread.submit(() -> {
+                    ch.force(false);
+                    return null;
+                });
+            }
+        }
+
+        /** Waits for the write-back in flight; its failure is the upload's. */
+        void check() throws IOException {
+            if (pending == null) {
+                return;
+            }
+            try {
+                pending.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted during write-back");
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } finally {
+                pending = null;
+            }
+        }
+
+        /** Everything written is on disk (fsync, after the write-back in flight). */
+        void force() throws IOException {
+            check();
+            ch.force(true);
+        }
+
+        @Override
+        public void close() {
+            if (thread != null) {
+                thread.shutdownNow();
+            }
+        }
+    }
+
+    private Sent write(long size, String path, boolean overwrite, Fence fence, Filler filler) throws StorageException, SourceException {
         Path target = resolve(path);
         String url = urlOf(path);
         StorageNames.checkLength(path, url);
@@ -81,20 +233,13 @@ public final class FileEndpoint implements StorageEndpoint {
         Path tmp = target.resolveSibling(StorageNames.newTempName());
         try {
             Files.createDirectories(target.getParent());
-            Adler32 adler = new Adler32();
-            long n = 0;
+            Sent sent;
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(ch)) {
-                byte[] buf = new byte[1 << 20];
-                int r;
-                while ((r = source.read(buf)) > 0) {
-                    adler.update(buf, 0, r);
-                    out.write(buf, 0, r);
-                    n += r;
-                }
-                out.flush();
-                ch.force(true);
+                 EarlyWriteback out = new EarlyWriteback(ch)) {
+                sent = filler.fill(out);
+                out.force();
             }
+            long n = sent.bytes();
             if (n != size) {
                 throw new StorageException(StorageException.Kind.CORRUPT, url,
                         "source gave " + n + " bytes, expected " + size + "; upload abandoned");
@@ -102,9 +247,11 @@ public final class FileEndpoint implements StorageEndpoint {
             fence.check(); // only while the claim holds is the upload put in place
             place(tmp, target, overwrite, url);
             fsyncDirectory(target.getParent());
-            return new Sent(n, Checksum.adler32(adler.getValue()));
+            return sent;
         } catch (AtomicMoveNotSupportedException e) {
             throw new StorageException(StorageException.Kind.OTHER, url, "file system cannot rename atomically", e);
+        } catch (SourceException e) {
+            throw e;
         } catch (IOException e) {
             throw new StorageException(classify(e), url, "upload failed: " + describe(e), e);
         } finally {
@@ -185,13 +332,64 @@ public final class FileEndpoint implements StorageEndpoint {
         }
     }
 
+    /**
+     * Reads the stored bytes again (through direct buffers, never onto the Java heap) and sums them: the two halves of
+     * the file each on its own thread, the two sums then combined ({@link Adler32s#combine}).
+     */
     @Override
     public Checksum checksum(String path) throws StorageException {
-        try (InputStream in = open(path)) {
-            return Adler32s.of(in).adler32();
+        Path p = resolve(path);
+        if (Files.isSymbolicLink(p)) {
+            throw new StorageException(StorageException.Kind.DENIED, urlOf(path), "is a symbolic link; not followed");
+        }
+        try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = in.size();
+            long half = size < 4L * BUFFER ? size : size / 2;
+            CompletableFuture<Long> second = half == size ? CompletableFuture.completedFuture(1L)
+                    : CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return sumRange(in, half, size);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }, r -> {
+                        Thread t = new Thread(r, "adler32 " + p);
+                        t.setDaemon(true);
+                        t.start();
+                    });
+            long first = sumRange(in, 0, half);
+            long rest;
+            try {
+                rest = second.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getCause());
+            }
+            if (in.size() != size) {
+                throw new IOException("the file changed size while it was summed (" + size + " → " + in.size() + " bytes)");
+            }
+            return Checksum.adler32(Adler32s.combine(first, rest, size - half));
+        } catch (NoSuchFileException e) {
+            throw new StorageException(StorageException.Kind.NOT_FOUND, urlOf(path), "no such file", e);
         } catch (IOException e) {
             throw new StorageException(classify(e), urlOf(path), "checksum read failed: " + describe(e), e);
         }
+    }
+
+    /** The adler32 of bytes [from, to) of the file, read with positional reads (the channel is shared). */
+    private static long sumRange(FileChannel in, long from, long to) throws IOException {
+        Adler32 adler = new Adler32();
+        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+        long pos = from;
+        while (pos < to) {
+            buf.clear().limit((int) Math.min(BUFFER, to - pos));
+            int r = in.read(buf, pos);
+            if (r < 0) {
+                throw new IOException("the file ended at byte " + pos + " while " + to + " were expected");
+            }
+            adler.update(buf.flip());
+            pos += r;
+        }
+        return adler.getValue();
     }
 
     @Override

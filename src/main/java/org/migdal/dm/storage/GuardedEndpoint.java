@@ -62,6 +62,13 @@ public final class GuardedEndpoint implements StorageEndpoint {
     }
 
     @Override
+    public Sent putFile(java.nio.file.Path source, long size, String path, boolean overwrite, Fence fence)
+            throws StorageException, java.io.IOException {
+        check();
+        return inner.putFile(source, size, path, overwrite, fence);
+    }
+
+    @Override
     public void moveIntoPlace(String temp, String path, boolean overwrite, Fence fence) throws StorageException {
         check();
         inner.moveIntoPlace(temp, path, overwrite, fence);

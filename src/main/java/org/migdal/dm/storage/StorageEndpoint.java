@@ -1,6 +1,11 @@
 package org.migdal.dm.storage;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +44,17 @@ public interface StorageEndpoint extends AutoCloseable {
     default Sent put(InputStream source, long size, String path, boolean overwrite, Fence fence) throws StorageException {
         fence.check();
         return put(source, size, path, overwrite);
+    }
+
+    /**
+     * As {@link #put(InputStream, long, String, boolean, Fence)}, from a local file: the shipper's way. Endpoints that can
+     * copy a file better than a stream ({@code file://}) override it. A failure to read {@code source} is an
+     * {@link IOException}, a failure of the storage a {@link StorageException}.
+     */
+    default Sent putFile(Path source, long size, String path, boolean overwrite, Fence fence) throws StorageException, IOException {
+        try (InputStream in = Files.newInputStream(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            return put(in, size, path, overwrite, fence);
+        }
     }
 
     /**

@@ -3,9 +3,9 @@ package org.migdal.dm.storage;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PushbackInputStream;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -21,30 +21,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
-import java.util.zip.Adler32;
 
 /**
  * An xroot storage ({@code root://host:port//abs/base}, {@code roots://…}) driven through the standard XRootD client
  * tools {@code xrdcp} and {@code xrdfs} (Debian xrootd-client), each run from an argument list with a deadline; exit
  * codes and output are mapped to {@link StorageException.Kind}s.
  *
- * <h2>Upload design (verified against xrdcp 5.5.3, see XrootdEndpointIT)</h2>
- * The source is read once, in this thread, and piped to {@code xrdcp -P --cksum adler32 --rm-bad-cksum --path - URL}
- * while its adler32 is computed here. With a stdin source, {@code --cksum adler32} (mode end2end) makes xrdcp compute
- * the adler32 of the bytes it was fed and, after close, query the target's checksum and compare; a mismatch fails
- * (rc 53) and removes the target. ({@code adler32:source} only prints the source sum and never asks the target, and
- * {@code adler32:<value>} needs the value before the first byte, so neither fits a single read.)
+ * <h2>Upload design (verified against xrdcp/xrdfs 5.5.3, see XrootdEndpointIT and ShipOverXrootdLaunchesIT)</h2>
+ * One tool launch per upload: the source is read once, in this thread, and piped to
+ * {@code xrdcp --posc --path - URL} while its adler32 is computed here ({@code --path} creates missing folders). xrdcp
+ * is not asked for a checksum: the adler32 the storage reports is compared once, by the caller's {@link CopyCheck} of
+ * the copy in place ({@code --cksum adler32} would make the server compute and xrdcp compare a second time). Every
+ * metadata command ({@code stat}, {@code query checksum}, {@code mv}, {@code rm}) goes over an xrdfs session kept
+ * open between commands ({@link Xrdfs}): a round trip, not a launch.
  * <p>
  * The upload goes to a hidden temporary name next to the target ({@link StorageNames}) and is renamed
  * into place ({@code xrdfs mv}) only after the byte count equals the declared size, xrdcp exited 0, and the storage's
- * own adler32 and size of the temporary file equal what was sent. Why not POSC on the final name alone: when this JVM
- * dies, xrdcp sees end-of-input and closes the file <em>cleanly</em>, so a truncated file would carry the final name;
- * and a killed xrdcp leaves a POSC file visible under its name (stock XRootD keeps it for {@code ofs.persist hold},
- * 600 s by default, flagged POSCPending). POSC is still used, on the temporary name, so an abandoned upload is
- * removed by the server even if this process cannot remove it; an abandoned upload is also removed right away with
- * {@code xrdfs rm}. {@code mv} overwrites silently on stock XRootD, so without {@code overwrite} the target is
- * checked before the upload and again just before the rename (a window of milliseconds; two writers of one name are
- * excluded by the catalog's claims).
+ * own size of the temporary file equals what was sent ({@link StagedUpload.TempCheck#SIZE}). Why not POSC on the
+ * final name alone: when this JVM dies, xrdcp sees end-of-input and closes the file <em>cleanly</em>, so a truncated
+ * file would carry the final name; and a killed xrdcp leaves a POSC file visible under its name (stock XRootD keeps it
+ * for {@code ofs.persist hold}, 600 s by default, flagged POSCPending). POSC is still used, on the temporary name, so
+ * an abandoned upload is removed by the server even if this process cannot remove it; an abandoned upload is also
+ * removed right away with {@code xrdfs rm}. {@code mv} overwrites silently on stock XRootD, so without
+ * {@code overwrite} the target is checked before the upload and again just before the rename (a window of
+ * milliseconds; two writers of one name are excluded by the catalog's claims).
  *
  * <h2>Credentials and environment</h2>
  * Only from {@link StorageAuth}: {@code X509_USER_PROXY}/{@code X509_CERT_DIR} and {@code BEARER_TOKEN} are set in
@@ -64,7 +64,7 @@ public final class XrootdEndpoint implements StorageEndpoint {
     /** Where X509_USER_PROXY points when no proxy is configured (must not exist). */
     static final String NO_PROXY = "/nonexistent/migdal-dm-no-proxy-configured";
 
-    private static final int EXCERPT = 600;
+    static final int EXCERPT = 600;
 
     private final URI base;
     private final String scheme;
@@ -73,6 +73,9 @@ public final class XrootdEndpoint implements StorageEndpoint {
     private final StorageAuth auth;
     private final Duration connectWindow;
     private final Duration requestTimeout;
+    private final Path toolDir;
+    private final Xrdfs xrdfs;
+    private final AtomicLong launches = new AtomicLong();
     private volatile BiConsumer<List<String>, Map<String, String>> launchObserver = (argv, env) -> {
     };
 
@@ -87,6 +90,11 @@ public final class XrootdEndpoint implements StorageEndpoint {
      *                       long) is killed
      */
     public XrootdEndpoint(URI base, StorageAuth auth, Duration connectWindow, Duration requestTimeout) {
+        this(base, auth, connectWindow, requestTimeout, null);
+    }
+
+    /** As above, running {@code xrdcp} and {@code xrdfs} from {@code toolDir} instead of the PATH (tests, benches). */
+    XrootdEndpoint(URI base, StorageAuth auth, Duration connectWindow, Duration requestTimeout, Path toolDir) {
         String s = base.getScheme() == null ? "" : base.getScheme().toLowerCase(Locale.ROOT);
         if (!s.equals("root") && !s.equals("roots")) {
             throw new IllegalArgumentException("not a root:// or roots:// URL: " + base);
@@ -108,6 +116,8 @@ public final class XrootdEndpoint implements StorageEndpoint {
         this.auth = auth;
         this.connectWindow = connectWindow;
         this.requestTimeout = requestTimeout;
+        this.toolDir = toolDir;
+        this.xrdfs = new Xrdfs(hostArg(), this::builder, operationTimeout());
     }
 
     @Override
@@ -138,11 +148,10 @@ public final class XrootdEndpoint implements StorageEndpoint {
             throw new IllegalArgumentException("negative size " + size);
         }
         String url = xrootUrl(serverPath(path));
-        return StagedUpload.run(this, path, overwrite, fence, new StagedUpload.Steps() {
+        return StagedUpload.run(this, path, overwrite, fence, StagedUpload.TempCheck.SIZE, new StagedUpload.Steps() {
             @Override
             public Sent upload(String temp) throws StorageException {
-                List<String> argv = List.of("xrdcp", "--nopbar", "--posc", "--path", "--cksum", "adler32",
-                        "--rm-bad-cksum", "-", xrootUrl(serverPath(temp)));
+                List<String> argv = List.of("xrdcp", "--nopbar", "--posc", "--path", "-", xrootUrl(serverPath(temp)));
                 Process p;
                 try {
                     p = builder(argv).start();
@@ -150,7 +159,7 @@ public final class XrootdEndpoint implements StorageEndpoint {
                     throw new StorageException(StorageException.Kind.OTHER, url, "cannot run xrdcp (apt-get install "
                             + "xrootd-client): " + e.getMessage(), e);
                 }
-                return feed(p, argv, source, size, url);
+                return new XrdcpFeed(operationTimeout()).feed(p, argv, source, size, url);
             }
 
             @Override
@@ -160,113 +169,8 @@ public final class XrootdEndpoint implements StorageEndpoint {
         });
     }
 
-    /** Pipes the source into xrdcp, computing adler32; kills xrdcp (no clean close) on any fault of the source. */
-    private Sent feed(Process p, List<String> argv, InputStream source, long size, String url) throws StorageException {
-        XrootdCommand.Drain out = XrootdCommand.Drain.start(p.getInputStream(), XrootdCommand.MAX_CAPTURE, "stdout");
-        XrootdCommand.Drain err = XrootdCommand.Drain.start(p.getErrorStream(), XrootdCommand.MAX_CAPTURE, "stderr");
-        AtomicLong lastProgress = new AtomicLong(System.nanoTime());
-        AtomicBoolean stalled = new AtomicBoolean();
-        Duration idle = operationTimeout();
-        Thread watchdog = new Thread(() -> {
-            try {
-                while (!p.waitFor(200, TimeUnit.MILLISECONDS)) {
-                    if (System.nanoTime() - lastProgress.get() > idle.toNanos()) {
-                        stalled.set(true);
-                        p.destroyForcibly();
-                        return;
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "xrdcp-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
-        Adler32 adler = new Adler32();
-        long n = 0;
-        byte[] buf = new byte[1 << 20];
-        OutputStream stdin = p.getOutputStream();
-        try {
-            while (true) {
-                int r;
-                try {
-                    r = source.read(buf);
-                } catch (IOException e) {
-                    XrootdCommand.kill(p);
-                    throw new StorageException(StorageException.Kind.OTHER, url, "reading the source failed after "
-                            + n + " of " + size + " bytes (" + e + "); upload abandoned, nothing left under the name", e);
-                }
-                if (r < 0) {
-                    break;
-                }
-                if (r == 0) {
-                    continue;
-                }
-                if (n + r > size) {
-                    XrootdCommand.kill(p);
-                    throw new StorageException(StorageException.Kind.CORRUPT, url, "source gave more than the declared "
-                            + size + " bytes; upload abandoned, nothing left under the name");
-                }
-                adler.update(buf, 0, r);
-                try {
-                    stdin.write(buf, 0, r);
-                } catch (IOException e) {
-                    // xrdcp went away (refused, failed, or killed for stalling): its own words say why
-                    throw failure(p, argv, out, err, url, stalled, "xrdcp stopped reading after " + n + " bytes");
-                }
-                n += r;
-                lastProgress.set(System.nanoTime());
-            }
-            if (n != size) {
-                XrootdCommand.kill(p);
-                throw new StorageException(StorageException.Kind.CORRUPT, url, "source gave " + n + " bytes, expected "
-                        + size + "; upload abandoned, nothing left under the name");
-            }
-            try {
-                stdin.close(); // end of input: xrdcp closes the file, then compares the target's adler32 with its own
-            } catch (IOException e) {
-                throw failure(p, argv, out, err, url, stalled, "xrdcp stopped reading at the end");
-            }
-            lastProgress.set(System.nanoTime());
-            int rc = waitFor(p);
-            if (rc != 0 || stalled.get()) {
-                throw failure(p, argv, out, err, url, stalled, "upload failed");
-            }
-            return new Sent(n, Checksum.adler32(adler.getValue()));
-        } finally {
-            if (p.isAlive()) {
-                XrootdCommand.kill(p);
-            }
-            watchdog.interrupt();
-        }
-    }
-
     private int waitFor(Process p) throws StorageException {
-        try {
-            // the watchdog kills a stalled xrdcp; this bound is only a backstop
-            if (!p.waitFor(operationTimeout().toMillis() * 3, TimeUnit.MILLISECONDS)) {
-                XrootdCommand.kill(p);
-                return -1;
-            }
-            return p.exitValue();
-        } catch (InterruptedException e) {
-            XrootdCommand.kill(p);
-            Thread.currentThread().interrupt();
-            throw new StorageException(StorageException.Kind.TRANSIENT, "xrdcp", "interrupted", e);
-        }
-    }
-
-    private StorageException failure(Process p, List<String> argv, XrootdCommand.Drain out, XrootdCommand.Drain err,
-                                     String url, AtomicBoolean stalled, String what) throws StorageException {
-        int rc = waitFor(p);
-        String text = (err.text() + "\n" + out.text()).strip();
-        if (stalled.get() || rc == -1) {
-            return new StorageException(StorageException.Kind.TRANSIENT, url, what + ": no progress for "
-                    + operationTimeout().toSeconds() + " s, killed; command: " + XrootdCommand.describe(argv)
-                    + "; output: " + XrootdCommand.excerpt(text, EXCERPT));
-        }
-        return new StorageException(classify(rc, text), url, what + " (rc " + rc + "); command: "
-                + XrootdCommand.describe(argv) + "; output: " + XrootdCommand.excerpt(text, EXCERPT));
+        return XrdcpFeed.waitFor(p, operationTimeout());
     }
 
     @Override
@@ -541,7 +445,7 @@ public final class XrootdEndpoint implements StorageEndpoint {
     public List<StorageEntry> list(String dir) throws StorageException {
         String sp = dir.isEmpty() || dir.equals("/") ? (basePath.isEmpty() ? "/" : basePath) : serverPath(dir);
         String url = xrootUrl(sp);
-        XrootdCommand.Result r = xrdfs(url, Integer.MAX_VALUE - 8, "ls", "-l", sp);
+        XrootdCommand.Result r = xrdfs(url, "ls", "-l", sp);
         if (r.rc() != 0) {
             throw error(r, url, "listing failed", "ls", "-l", sp);
         }
@@ -628,29 +532,23 @@ public final class XrootdEndpoint implements StorageEndpoint {
         return connectWindow.plus(requestTimeout).plusSeconds(15);
     }
 
+    /** One xrdfs command, over a kept session ({@link Xrdfs}). */
     private XrootdCommand.Result xrdfs(String url, String... args) throws StorageException {
-        return xrdfs(url, XrootdCommand.MAX_CAPTURE, args);
-    }
-
-    private XrootdCommand.Result xrdfs(String url, int maxStdout, String... args) throws StorageException {
         List<String> argv = new ArrayList<>(List.of("xrdfs", hostArg()));
         argv.addAll(List.of(args));
-        XrootdCommand.Result r = run(argv, operationTimeout(), maxStdout);
+        XrootdCommand.Result r;
+        try {
+            r = xrdfs.run(args);
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Kind.OTHER, url, "cannot run xrdfs (apt-get install xrootd-client): "
+                    + e.getMessage(), e);
+        }
         if (r.timedOut()) {
             throw new StorageException(StorageException.Kind.TRANSIENT, url, "no answer within "
                     + operationTimeout().toSeconds() + " s, killed; command: " + XrootdCommand.describe(argv)
                     + "; output: " + XrootdCommand.excerpt(r.output(), EXCERPT));
         }
         return r;
-    }
-
-    private XrootdCommand.Result run(List<String> argv, Duration timeout, int maxStdout) throws StorageException {
-        try {
-            return XrootdCommand.run(builder(argv), timeout, maxStdout);
-        } catch (IOException e) {
-            throw new StorageException(StorageException.Kind.OTHER, hostArg(), "cannot run " + argv.get(0)
-                    + " (apt-get install xrootd-client): " + e.getMessage(), e);
-        }
     }
 
     private StorageException error(XrootdCommand.Result r, String url, String what, String... args) {
@@ -662,7 +560,11 @@ public final class XrootdEndpoint implements StorageEndpoint {
 
     /** The process for a tool: argument list as given, environment with timeouts and the configured credentials. */
     ProcessBuilder builder(List<String> argv) {
-        ProcessBuilder pb = new ProcessBuilder(argv);
+        List<String> command = new ArrayList<>(argv);
+        if (toolDir != null) {
+            command.set(0, toolDir.resolve(argv.get(0)).toString());
+        }
+        ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         CREDENTIAL_VARIABLES.forEach(env::remove);
         env.put("XRD_CONNECTIONRETRY", "1");
@@ -673,7 +575,19 @@ public final class XrootdEndpoint implements StorageEndpoint {
         auth.certDir().ifPresent(d -> env.put("X509_CERT_DIR", d.toAbsolutePath().toString()));
         auth.bearerToken().ifPresent(t -> env.put("BEARER_TOKEN", t));
         launchObserver.accept(List.copyOf(argv), Map.copyOf(env));
+        launches.incrementAndGet();
         return pb;
+    }
+
+    /** How many tool processes ({@code xrdcp}, {@code xrdfs}) this endpoint has started so far. */
+    public long launches() {
+        return launches.get();
+    }
+
+    /** Ends the kept xrdfs sessions. */
+    @Override
+    public void close() {
+        xrdfs.close();
     }
 
     /** Tests: sees every argument list and environment a tool is started with. */

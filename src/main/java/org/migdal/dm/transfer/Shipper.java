@@ -195,11 +195,9 @@ public final class Shipper {
                     overwrite = true;
                 }
             }
-            StorageEndpoint.Sent sent;
-            try (InputStream in = Files.newInputStream(local, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                CatalogFile held = f;
-                sent = storage.put(in, f.size(), f.lfn(), overwrite, () -> catalog.fence(held)); // in place only under the claim
-            }
+            CatalogFile held = f;
+            // read once, adler32 summed while sending; in place only under the claim
+            StorageEndpoint.Sent sent = storage.putFile(local, f.size(), f.lfn(), overwrite, () -> catalog.fence(held));
             BasicFileAttributes after = Files.readAttributes(local, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!DiskPaths.asRegistered(after, f)) {
                 return failure(f, local + " changed while it was being copied; the DAQ copy is kept and the copy will be redone", false);
@@ -225,7 +223,7 @@ public final class Shipper {
         CatalogFile done = catalog.advance(f, FileState.ON_DISK_STORAGE, Changes.none().adler32(evidence.checksum().value()), "ship",
                 "copied " + local + " to " + evidence.url() + "; storage confirms " + evidence.size() + " bytes and adler32 "
                         + evidence.checksum());
-        localCopies.delete(done);
+        localCopies.delete(done, evidence); // the storage's word just given; not asked again
         log.info("shipped {} ({} bytes, adler32 {})", f.lfn(), f.size(), evidence.checksum());
         return Result.SHIPPED;
     }

@@ -59,4 +59,19 @@ class Adler32sTest {
         assertThat(sum.adler32()).isEqualTo(Checksum.adler32(String.format("%08x", a.getValue())));
         assertThat(Adler32s.of(new ByteArrayInputStream(new byte[0]))).isEqualTo(new Adler32s.Sum(0, org.migdal.dm.storage.Checksum.adler32("00000001")));
     }
+
+    /** Two pieces summed apart and combined give the adler32 of the whole, wherever the cut (pieces longer than 65521 too). */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 65520, 65521, 65522, 200_000, 299_999, 300_000})
+    void combiningTheSumsOfTwoPiecesGivesTheSumOfTheWhole(int cut) {
+        byte[] data = new byte[300_000];
+        new Random(cut).nextBytes(data);
+        Adler32 whole = new Adler32();
+        whole.update(data);
+        Adler32 first = new Adler32();
+        first.update(data, 0, cut);
+        Adler32 second = new Adler32();
+        second.update(data, cut, data.length - cut);
+        assertThat(Adler32s.combine(first.getValue(), second.getValue(), data.length - cut)).isEqualTo(whole.getValue());
+    }
 }

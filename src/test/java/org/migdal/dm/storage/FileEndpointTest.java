@@ -34,6 +34,27 @@ class FileEndpointTest {
         ep = new FileEndpoint(root.toUri());
     }
 
+    /** From a local file, over many buffers: the sum of what was read once, the stored bytes, and the re-read sum agree. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 1 << 20, 9 * (1 << 20) + 7})
+    void aLocalFileIsCopiedOnceWithItsSumAndReadBackInTwoHalves(int n) throws Exception {
+        byte[] data = bytes(n, n);
+        Path source = Files.write(tmp.resolve("src-" + n + ".dat"), data);
+
+        StorageEndpoint.Sent sent = ep.putFile(source, n, "a/b/f.dat", false, Fence.NONE);
+
+        assertThat(sent).isEqualTo(new StorageEndpoint.Sent(n, Checksum.adler32(adler(data))));
+        assertThat(root.resolve("a/b/f.dat")).hasBinaryContent(data);
+        assertThat(ep.checksum("a/b/f.dat")).isEqualTo(sent.adler32());
+        assertThatThrownBy(() -> ep.putFile(source, n, "a/b/f.dat", false, Fence.NONE)).isInstanceOfSatisfying(StorageException.class,
+                e -> assertThat(e.kind()).isEqualTo(StorageException.Kind.EXISTS));
+        assertThatThrownBy(() -> ep.putFile(tmp.resolve("missing.dat"), n, "a/b/g.dat", false, Fence.NONE))
+                .as("a source that cannot be read is the source's problem").isInstanceOf(java.nio.file.NoSuchFileException.class);
+        try (Stream<Path> s = Files.list(root.resolve("a/b"))) {
+            assertThat(s.map(x -> x.getFileName().toString())).containsExactly("f.dat");
+        }
+    }
+
     private static byte[] bytes(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);

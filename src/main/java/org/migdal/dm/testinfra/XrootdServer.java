@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real XRootD 5 server on loopback for integration tests (see {@code shared/reference/testinfra.md} §2 and §4a):
+ * A real XRootD 5 server on loopback for integration tests and benches ({@code bench ship}):
  * <ul>
  *   <li>{@link #startPlain()}: xroot + XrdHttp over plain HTTP, no authentication, writable, adler32.</li>
  *   <li>{@link #startSecure}: xroot with GSI + XrdHttp over HTTPS asking for a client certificate; only the
