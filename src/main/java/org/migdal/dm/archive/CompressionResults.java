@@ -140,8 +140,8 @@ public final class CompressionResults {
                                     + " storage confirms %d bytes and adler32 %s%s",
                             Codec.named(job.codec()), f.size(), r.compressedBytes(), f.size() / (double) Math.max(1, r.compressedBytes()), executor,
                             job.job(), r.host(), r.method() == null ? "in-process" : r.method(), r.decompressedBytes(), r.decompressedAdler32(), url, r.compressedBytes(), remote,
-                            t == null ? "" : String.format(Locale.ROOT, " (compress %d ms, verify %d ms, upload %d ms, confirm %d ms)",
-                                    t.compressMs(), t.verifyMs(), t.uploadMs(), t.confirmMs()))
+                            t == null ? "" : String.format(Locale.ROOT, " (compress and verify %d ms, upload %d ms%s)",
+                                    t.compressMs() + t.verifyMs(), t.uploadMs(), t.confirmMs() == 0 ? "" : ", confirm " + t.confirmMs() + " ms"))
                             + shortened(f, job) + (inPlace ? "; the copy was already in place: a collector stopped after"
                             + " renaming it and before recording it" : ""));
             log.info("compressed {} → {} ({} → {} bytes)", f.lfn(), job.target(), f.size(), r.compressedBytes());
