@@ -69,7 +69,8 @@ public final class Compressor {
              Verifier verifier = programs == null ? Verifier.inProcess(codec) : Verifier.program(programs.decompress(), errors)) {
             tee = new Tee(file, verifier);
             if (programs == null) {
-                try (OutputStream z = codec.compressing(tee, level)) {
+                // buffered: the in-process compressors write their output a byte at a time
+                try (OutputStream z = codec.compressing(new BufferedOutputStream(tee, BUFFER), level)) {
                     rawBytes[0] = copy(raw, z, rawSum);
                 }
             } else {
