@@ -33,10 +33,11 @@ final class ChunkPipe {
         put(END);
     }
 
-    /** The reader is gone: writers stop waiting. */
+    /** One side is gone: writers stop waiting, and a reader waiting for a chunk sees the end. */
     void abandon() {
         abandoned = true;
         queue.clear();
+        queue.offer(END);
     }
 
     private void put(byte[] chunk) throws IOException {

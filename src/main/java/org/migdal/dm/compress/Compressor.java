@@ -2,6 +2,7 @@ package org.migdal.dm.compress;
 
 import org.migdal.dm.storage.Adler32s;
 import org.migdal.dm.storage.Checksum;
+import org.migdal.dm.storage.StorageNames;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -64,9 +65,12 @@ public final class Compressor {
         long[] rawBytes = new long[1];
         Tee tee;
         Adler32s.Sum check;
-        Path errors = Files.createTempFile(target.toAbsolutePath().getParent(), ".stderr-", ".txt");
+        // the programs' stderr, beside the target under temporary names (the janitor's, should this process be killed)
+        Path dir = target.toAbsolutePath().getParent();
+        Path verifyErrors = dir.resolve(StorageNames.newTempName());
+        Path compressErrors = dir.resolve(StorageNames.newTempName());
         try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(target), BUFFER);
-             Verifier verifier = programs == null ? Verifier.inProcess(codec) : Verifier.program(programs.decompress(), errors)) {
+             Verifier verifier = programs == null ? Verifier.inProcess(codec) : Verifier.program(programs.decompress(), verifyErrors)) {
             tee = new Tee(file, verifier);
             if (programs == null) {
                 // buffered: the in-process compressors write their output a byte at a time
@@ -74,13 +78,13 @@ public final class Compressor {
                     rawBytes[0] = copy(raw, z, rawSum);
                 }
             } else {
-                compressWithProgram(raw, tee, rawSum, rawBytes, errors.resolveSibling(errors.getFileName() + ".c"));
+                compressWithProgram(raw, tee, rawSum, rawBytes, compressErrors);
             }
             file.flush();
             check = verifier.finish();
         } finally {
-            Files.deleteIfExists(errors);
-            Files.deleteIfExists(errors.resolveSibling(errors.getFileName() + ".c"));
+            Files.deleteIfExists(verifyErrors);
+            Files.deleteIfExists(compressErrors);
         }
         long raws = rawBytes[0];
         Checksum rawAdler = Checksum.adler32(rawSum.getValue());

@@ -168,6 +168,26 @@ class EnginesTest {
 
     @ParameterizedTest
     @EnumSource(Codec.class)
+    void aFailedReadInProcessLeavesNoVerifierWaiting(Codec codec) {
+        Compressor c = new Compressor(codec, codec.defaultLevel());
+        InputStream failing = new InputStream() {
+            int n;
+
+            @Override
+            public int read() throws IOException {
+                if (n++ > 300_000) {
+                    throw new IOException("storage read failed");
+                }
+                return (n * 31) & 0xff;
+            }
+        };
+        assertThatThrownBy(() -> c.compress(failing, tmp.resolve("f" + codec.suffix()))).hasMessage("storage read failed");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> Thread.getAllStackTraces().keySet()
+                .stream().noneMatch(t -> t.getName().equals("verify-" + codec.id())));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Codec.class)
     void inProcessVerificationRefusesTrailingBytes(Codec codec) throws IOException {
         Verifier v = Verifier.inProcess(codec);
         byte[] raw = frames();
