@@ -5,9 +5,11 @@ import org.migdal.dm.catalog.Catalog;
 import org.migdal.dm.catalog.CatalogFile;
 import org.migdal.dm.catalog.Stage;
 import org.migdal.dm.compress.CompressionJob;
+import org.migdal.dm.compress.Engine;
 import org.migdal.dm.compress.Compressor;
 import org.migdal.dm.compress.JobResult;
 import org.migdal.dm.compress.JobRunner;
+import org.migdal.dm.compress.Toolbox;
 import org.migdal.dm.health.EndpointHealth;
 import org.migdal.dm.health.Failures;
 import org.migdal.dm.storage.StorageEndpoint;
@@ -28,8 +30,8 @@ import java.util.function.LongConsumer;
 /**
  * The compression stage on this host (executor {@code local}). Each of the executor's slots claims one file, makes its
  * {@link CompressionJob} — the very job an HTCondor worker would run — runs it with {@link JobRunner} (stream the raw copy
- * from storage, compress, verify by decompressing, upload to a temporary, confirm), and applies the result under the
- * claim with {@link CompressionResults} (confirm, rename into place under the fence, COMPRESSED).
+ * from storage, compress and verify by decompressing the same bytes as they are made, upload to a temporary), and applies
+ * the result under the claim with {@link CompressionResults} (rename into place under the fence, confirm once, COMPRESSED).
  */
 public final class Compression implements CompressionStage {
     private static final Logger log = LoggerFactory.getLogger(Compression.class);
@@ -41,18 +43,22 @@ public final class Compression implements CompressionStage {
     private final Path workDir;
     private final int jobsPerCycle;
     private final CompressionResults results;
-    private final JobRunner runner = new JobRunner(JobRunner.thisHost());
+    private final JobRunner runner;
+    private final String method;
     /** Set when the storage fails as a whole during a run: no slot claims another file. */
     private final AtomicBoolean halted = new AtomicBoolean();
 
     public Compression(Catalog catalog, StorageEndpoint disk, Compressor compressor, BatchExecutor executor, Path workDir,
                        int jobsPerCycle) {
         this(catalog, disk, new CompressionJob.Settings(disk.base().toString(), "auto", null, false, "", compressor.codec(),
-                compressor.level()), executor, workDir, jobsPerCycle);
+                compressor.level()), Toolbox.system(Engine.AUTO), executor, workDir, jobsPerCycle);
     }
 
-    public Compression(Catalog catalog, StorageEndpoint disk, CompressionJob.Settings settings, BatchExecutor executor, Path workDir,
-                       int jobsPerCycle) {
+    /** {@code toolbox} makes each job's compressor (system programs or in-process, {@code archive.engine}). */
+    public Compression(Catalog catalog, StorageEndpoint disk, CompressionJob.Settings settings, Toolbox toolbox, BatchExecutor executor,
+                       Path workDir, int jobsPerCycle) {
+        this.runner = new JobRunner(JobRunner.thisHost(), toolbox, false); // the copy is confirmed once, in place (CompressionResults)
+        this.method = toolbox.describe(settings.codec(), settings.level());
         this.catalog = catalog;
         this.disk = disk;
         this.settings = settings;
@@ -70,6 +76,7 @@ public final class Compression implements CompressionStage {
     @Override
     public ArchiveReport run(LongConsumer progress) {
         AtomicInteger budget = new AtomicInteger(jobsPerCycle);
+        log.debug("compressing with {}", method);
         halted.set(false);
         Set<Long> passed = ConcurrentHashMap.newKeySet();
         List<CompletableFuture<ArchiveReport>> slots = new ArrayList<>();

@@ -23,8 +23,8 @@ import java.util.Locale;
 /**
  * The one place where a compression job's result becomes catalog state, on the submit host and under the file's claim,
  * whichever executor ran the job. A result is believed only as far as the storage confirms it: the uploaded temporary
- * must have the reported size and adler32, and the raw sums must be the ones shipped. Then, under the fence, the copy is
- * renamed into place, confirmed again, and the file is COMPRESSED. A failed, missing or contradicted result is a failure
+ * is renamed into place under the fence, then confirmed once there (size and adler32 as the storage reports them must be
+ * the job's), the raw sums must be the ones shipped, and the file is COMPRESSED. A failed, missing or contradicted result is a failure
  * of the file (or of the storage, as {@link Failures} decides); its temporary is removed.
  */
 public final class CompressionResults {
@@ -106,39 +106,42 @@ public final class CompressionResults {
         }
         Checksum sum = Checksum.adler32(r.compressedAdler32());
         try {
-            CopyCheck.Outcome temp = CopyCheck.confirm(disk, job.temp(), r.compressedBytes(), sum, CopyCheck.Residency.NOT_ASKED);
-            // the same result applied again (a batch job's result outlives its collector): when a collector was stopped after
-            // renaming this job's copy into place and before recording it, the temporary is gone and the target holds exactly
-            // the reported bytes; that is this result put in place, not a contradiction to charge the file with
-            boolean inPlace = temp instanceof CopyCheck.Mismatch m && m.problem() == CopyCheck.Problem.MISSING
-                    && CopyCheck.confirm(disk, job.target(), r.compressedBytes(), sum, CopyCheck.Residency.NOT_ASKED)
-                    instanceof CopyCheck.Confirmed;
-            if (temp instanceof CopyCheck.Mismatch m && !inPlace) {
-                removeTemp(job);
-                return fail(f, Failure.file(executor + " job " + job.job() + " reports " + r.compressedBytes() + " bytes with adler32 "
-                        + sum + " uploaded to " + tempUrl + ", but the storage contradicts it: " + m.message()));
-            }
+            CopyCheck.Outcome copy;
+            boolean inPlace = disk.stat(job.temp()).isEmpty();
             if (inPlace) {
+                // the same result applied again (a batch job's result outlives its collector): when a collector was stopped after
+                // renaming this job's copy into place and before recording it, the temporary is gone and the target holds exactly
+                // the reported bytes; that is this result put in place, not a contradiction to charge the file with
+                copy = CopyCheck.confirm(disk, job.target(), r.compressedBytes(), sum, CopyCheck.Residency.NOT_ASKED);
+                if (copy instanceof CopyCheck.Mismatch m) {
+                    return fail(f, Failure.file(executor + " job " + job.job() + " reports " + r.compressedBytes() + " bytes with adler32 "
+                            + sum + " uploaded to " + tempUrl + ", but the storage has no such file, and " + url + " is not that copy: "
+                            + m.message()));
+                }
                 log.info("{}: the copy of {} job {} was already renamed into place as {} (by a collector stopped before it could"
                         + " record it)", f.lfn(), executor, job.job(), url);
             } else {
                 boolean existing = disk.stat(job.target()).isPresent();
                 disk.moveIntoPlace(job.temp(), job.target(), existing, () -> catalog.fence(f)); // in place only under the claim
-            }
-            CopyCheck.Outcome copy = CopyCheck.confirm(disk, job.target(), r.compressedBytes(), sum, CopyCheck.Residency.NOT_ASKED);
-            if (copy instanceof CopyCheck.Mismatch m) {
-                return fail(f, Failure.file("after renaming " + tempUrl + " into place the storage copy differs: " + m.message()));
+                // the one confirmation the invariant needs: the copy in place has the reported size and adler32, as the storage says
+                copy = CopyCheck.confirm(disk, job.target(), r.compressedBytes(), sum, CopyCheck.Residency.NOT_ASKED);
+                if (copy instanceof CopyCheck.Mismatch m) {
+                    removeContradicted(f, job);
+                    return fail(f, Failure.file(executor + " job " + job.job() + " reports " + r.compressedBytes() + " bytes with adler32 "
+                            + sum + " uploaded to " + tempUrl + "; after renaming it into place as " + url
+                            + " the storage contradicts it: " + m.message() + "; that copy was removed"));
+                }
             }
             Checksum remote = copy.confirmed().orElseThrow().checksum();
             JobResult.Timings t = r.timings();
             catalog.advance(f, FileState.COMPRESSED, Changes.none().compressed(job.target(), r.compressedBytes(), r.compressedAdler32()),
                     "compress", String.format(Locale.ROOT,
-                            "%s %d → %d bytes (%.2f×) by %s job %s on %s; decompressed in-process: %d bytes, adler32 %s = raw; uploaded to %s,"
+                            "%s %d → %d bytes (%.2f×) by %s job %s on %s (%s); decompressed: %d bytes, adler32 %s = raw; uploaded to %s,"
                                     + " storage confirms %d bytes and adler32 %s%s",
                             Codec.named(job.codec()), f.size(), r.compressedBytes(), f.size() / (double) Math.max(1, r.compressedBytes()), executor,
-                            job.job(), r.host(), r.decompressedBytes(), r.decompressedAdler32(), url, r.compressedBytes(), remote,
-                            t == null ? "" : String.format(Locale.ROOT, " (compress %d ms, verify %d ms, upload %d ms, confirm %d ms)",
-                                    t.compressMs(), t.verifyMs(), t.uploadMs(), t.confirmMs()))
+                            job.job(), r.host(), r.method() == null ? "in-process" : r.method(), r.decompressedBytes(), r.decompressedAdler32(), url, r.compressedBytes(), remote,
+                            t == null ? "" : String.format(Locale.ROOT, " (compress and verify %d ms, upload %d ms%s)",
+                                    t.compressMs() + t.verifyMs(), t.uploadMs(), t.confirmMs() == 0 ? "" : ", confirm " + t.confirmMs() + " ms"))
                             + shortened(f, job) + (inPlace ? "; the copy was already in place: a collector stopped after"
                             + " renaming it and before recording it" : ""));
             log.info("compressed {} → {} ({} → {} bytes)", f.lfn(), job.target(), f.size(), r.compressedBytes());
@@ -189,6 +192,16 @@ public final class CompressionResults {
             return Applied.ENDPOINT_DOWN;
         }
         return after.state() == FileState.QUARANTINED ? Applied.QUARANTINED : Applied.FAILED;
+    }
+
+    /** Removes the copy this job just renamed into place and the storage contradicted, still under the claim (never recorded). */
+    private void removeContradicted(CatalogFile f, CompressionJob job) {
+        catalog.fence(f);
+        try {
+            disk.delete(job.target());
+        } catch (StorageException e) {
+            log.warn("cannot remove the contradicted copy {} (the next attempt replaces it): {}", disk.urlOf(job.target()), e.getMessage());
+        }
     }
 
     /** Removes the job's temporary (only it: the target may hold another attempt's verified copy). */

@@ -9,6 +9,7 @@ public final class Benches {
 
     public static List<Bench> all() {
         return List.of(
+                new ArchiveBench(),
                 new ShipBench(),
                 new CliBench());
     }

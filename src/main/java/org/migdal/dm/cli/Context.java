@@ -26,6 +26,8 @@ import org.migdal.dm.catalog.JdbcCatalog;
 import org.migdal.dm.catalog.LeaseKeeper;
 import org.migdal.dm.catalog.RecallStore;
 import org.migdal.dm.compress.Codec;
+import org.migdal.dm.compress.Engine;
+import org.migdal.dm.compress.Toolbox;
 import org.migdal.dm.compress.Compressor;
 import org.migdal.dm.config.ConfigException;
 import org.migdal.dm.config.MigdalConfig;
@@ -293,6 +295,11 @@ final class Context implements AutoCloseable {
         return new DiskCleaner(config.daq(), catalog(), new LocalCopies(config.daq(), catalog(), disk()), clock);
     }
 
+    /** How compressed copies are made here ({@code archive.engine}: the system's programs or in-process). */
+    Toolbox toolbox() {
+        return Toolbox.system(Engine.named(config.archive().engine()));
+    }
+
     /** The compression stage of {@code executor.type}: a thread pool here, or HTCondor (submit and collect, never wait). */
     CompressionStage compression() {
         MigdalConfig.Archive a = config.archive();
@@ -300,7 +307,7 @@ final class Context implements AutoCloseable {
                 config.credentials().certDir(), config.credentials().systemTrust(), config.credentials().requiredFqan(),
                 Codec.named(a.compression()), a.level());
         if (!"htcondor".equals(config.executor().type())) {
-            return new Compression(catalog(), disk(), settings, executor(), Path.of(a.workDir()), a.jobsPerCycle());
+            return new Compression(catalog(), disk(), settings, toolbox(), executor(), Path.of(a.workDir()), a.jobsPerCycle());
         }
         MigdalConfig.Htcondor h = config.executor().htcondor();
         Condor condor = condor();

@@ -87,6 +87,7 @@ final class DoctorCommand implements Callable<Integer> {
         missing(ctx, checks);
         checks.add(folder("lockDir", Path.of(config.lockDir())));
         checks.add(folder("archive.workDir", Path.of(config.archive().workDir())));
+        checks.add(compressor(ctx));
 
         CredentialStore store = new CredentialStore(config.credentials(), System.getenv(), ctx.clock);
         boolean needsCredentials = needs(config.storage().disk(), config.storage().diskAuth())
@@ -188,6 +189,17 @@ final class DoctorCommand implements Callable<Integer> {
                     + "; not writable by this account, so flags cannot be removed or written");
         }
         return ok(name, root + ": " + flag + ", " + runs + " run entries, " + free);
+    }
+
+    /** Which programs (or in-process streams) make and verify the compressed copies, as {@code archive.engine} resolves here. */
+    private static Check compressor(Context ctx) {
+        MigdalConfig.Archive a = ctx.config.archive();
+        try {
+            String how = ctx.toolbox().compressor(org.migdal.dm.compress.Codec.named(a.compression()), a.level()).describe();
+            return ok("archive.engine", a.engine() + ": " + how);
+        } catch (RuntimeException e) {
+            return fail("archive.engine", e.getMessage());
+        }
     }
 
     private static Check folder(String key, Path dir) {

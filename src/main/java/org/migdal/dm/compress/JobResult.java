@@ -10,14 +10,16 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 /**
  * What a compression job reports, as JSON on its output: the sizes and adler32s it measured, where it uploaded the
  * compressed copy and what the storage confirmed, how long each step took, and, when it failed, why. A job never writes
- * the catalog: the submit host applies this under the claim ({@code token}).
+ * the catalog: the submit host applies this under the claim ({@code token}). {@code storageBytes} and {@code storageAdler32}
+ * are what the storage confirmed for the temporary when the job was asked to confirm it (a worker node's job), else
+ * null: the submit host confirms the copy once it is in place. {@code method} says how the copy was made and verified.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobResult(int version, String job, String token, long fileId, String lfn, boolean ok, String host,
                         Long rawBytes, String rawAdler32, Long compressedBytes, String compressedAdler32,
                         Long decompressedBytes, String decompressedAdler32, String uploaded, Long storageBytes,
-                        String storageAdler32, Timings timings, Problem problem) {
+                        String storageAdler32, Timings timings, Problem problem, String method) {
 
     /** Immutable and thread-safe: the one JSON form of a result, printed by the worker and read by the submit host. */
     private static final ObjectReader READER = new ObjectMapper().readerFor(JobResult.class);

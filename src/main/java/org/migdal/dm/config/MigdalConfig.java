@@ -30,7 +30,7 @@ public record MigdalConfig(
             throw new ConfigException("storage: missing; it must name the disk and tape URLs");
         }
         transfer = transfer == null ? new Transfer(null, null, null) : transfer;
-        archive = archive == null ? new Archive(null, null, null, null, null, null, null, null, null) : archive;
+        archive = archive == null ? new Archive(null, null, null, null, null, null, null, null, null, null) : archive;
         executor = executor == null ? new Executor(null, null, null) : executor;
         claims = claims == null ? new Claims(null, null) : claims;
         credentials = credentials == null ? new Credentials(null, null, null, null, null, null) : credentials;
@@ -164,7 +164,8 @@ public record MigdalConfig(
 
     /** Compression and tape archival. */
     public record Archive(String compression, Integer level, Integer jobsPerCycle, String mover, Boolean cleanupRaw,
-                          String workDir, Boolean waitForTapeFlag, Integer tapeTimeoutHours, Boolean requireTapeResidency) {
+                          String workDir, Boolean waitForTapeFlag, Integer tapeTimeoutHours, Boolean requireTapeResidency,
+                          String engine) {
         public Archive {
             // waitForTapeFlag is the older name of requireTapeResidency: either may be given, not both differently
             if (requireTapeResidency != null && waitForTapeFlag != null && !requireTapeResidency.equals(waitForTapeFlag)) {
@@ -174,8 +175,11 @@ public record MigdalConfig(
             requireTapeResidency = requireTapeResidency != null ? requireTapeResidency : waitForTapeFlag == null || waitForTapeFlag;
             waitForTapeFlag = requireTapeResidency;
             tapeTimeoutHours = range(tapeTimeoutHours, 72, 1, 24 * 60, "archive.tapeTimeoutHours");
-            compression = oneOf(compression, "bzip2", "archive.compression", "bzip2", "gzip");
-            level = range(level, 9, 1, 9, "archive.level");
+            compression = oneOf(compression, "bzip2", "archive.compression", "bzip2", "gzip", "zstd");
+            // each codec's own default and range: bzip2 9 (1–9), gzip 6 (1–9), zstd 3 (1–19)
+            level = "zstd".equals(compression) ? range(level, 3, 1, 19, "archive.level")
+                    : range(level, "gzip".equals(compression) ? 6 : 9, 1, 9, "archive.level");
+            engine = oneOf(engine, "auto", "archive.engine", "auto", "native", "java");
             jobsPerCycle = range(jobsPerCycle, 150, 1, 100_000, "archive.jobsPerCycle");
             mover = oneOf(mover, "builtin", "archive.mover", "builtin", "fts");
             cleanupRaw = cleanupRaw != null && cleanupRaw;
@@ -183,7 +187,11 @@ public record MigdalConfig(
         }
 
         public String suffix() {
-            return "gzip".equals(compression) ? ".gz" : ".bz2";
+            return switch (compression) {
+                case "gzip" -> ".gz";
+                case "zstd" -> ".zst";
+                default -> ".bz2";
+            };
         }
     }
 

@@ -75,6 +75,12 @@ final class ArchiveFixture implements AutoCloseable {
         return new Compression(catalog, storage, new Compressor(codec, 9), executor, workDir, jobsPerCycle);
     }
 
+    /** The compression stage with {@code toolbox} (system programs from a chosen folder, or in-process). */
+    Compression compression(Codec codec, int level, org.migdal.dm.compress.Toolbox toolbox, int jobsPerCycle) {
+        return new Compression(catalog, storage, new org.migdal.dm.compress.CompressionJob.Settings(storage.base().toString(), "auto",
+                null, false, "", codec, level), toolbox, executor, workDir, jobsPerCycle);
+    }
+
     BuiltinMover mover(int batch) {
         return new BuiltinMover(catalog, storage, tape, batch);
     }

@@ -70,7 +70,7 @@ class CompressionTest {
             FileEvent ev = last(fx.events(f.lfn()));
             assertThat(ev.action()).isEqualTo("compress");
             assertThat(ev.ok()).isTrue();
-            assertThat(ev.message()).contains("decompressed in-process: " + f.size() + " bytes, adler32 " + f.adler32() + " = raw")
+            assertThat(ev.message()).contains("decompressed: " + f.size() + " bytes, adler32 " + f.adler32() + " = raw")
                     .contains("storage confirms " + f.compressedSize() + " bytes and adler32 " + f.compressedAdler32());
             rawTotal += f.size();
             zTotal += f.compressedSize();
@@ -149,7 +149,7 @@ class CompressionTest {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(z))) {
             assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(fx.inStorage(f.lfn())));
         }
-        assertThat(last(fx.events(f.lfn())).message()).contains("GZIP").contains("decompressed in-process");
+        assertThat(last(fx.events(f.lfn())).message()).contains("GZIP").contains("gzip -9 in-process");
         assertThat(filesUnder(fx.workDir)).isEmpty();
     }
 
