@@ -182,8 +182,7 @@ final class BenchCommand implements Callable<Integer> {
                 try (JdbcCatalog catalog = JdbcCatalog.open("sqlite:" + base.resolve("catalog.db"), null, null,
                         new ClaimPolicy(ClaimPolicy.thisProcessOwner(), Duration.ofMinutes(30), 5, Duration.ofMinutes(1)), Clock.systemUTC(), 4)) {
                     long start = System.nanoTime();
-                    List<LegacyImport.LegacyRow> read = importer.read(legacy);
-                    LegacyImport.Report r = importer.run(read, catalog, false, java.time.Instant.now());
+                    LegacyImport.Report r = importer.run(legacy, catalog, false, java.time.Instant.now());
                     double secs = (System.nanoTime() - start) / 1e9;
                     out.printf(Locale.ROOT, "imported %d legacy rows (%s, %d quarantined) in %.2f s: %.0f rows/s%n",
                             r.read(), r.perState(), r.quarantined(), secs, r.read() / secs);

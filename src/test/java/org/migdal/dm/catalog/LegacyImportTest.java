@@ -56,7 +56,7 @@ class LegacyImportTest {
     }
 
     private LegacyImport.Report importSample() {
-        return importer.run(importer.read(legacy), catalog, false, Instant.parse("2026-11-28T12:00:00Z"));
+        return importer.run(legacy, catalog, false, Instant.parse("2026-11-28T12:00:00Z"));
     }
 
     private CatalogFile file(String lfn) {
@@ -151,7 +151,7 @@ class LegacyImportTest {
 
     @Test
     void dryRunWritesNothing() {
-        LegacyImport.Report r = importer.run(importer.read(legacy), catalog, true, Instant.now());
+        LegacyImport.Report r = importer.run(legacy, catalog, true, Instant.now());
         assertThat(r.dryRun()).isTrue();
         assertThat(r.perState().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(11);
         assertThat(catalog.count(FileFilter.all(100))).isZero();
@@ -193,7 +193,7 @@ class LegacyImportTest {
         Path cut = dir.resolve("truncated.db");
         byte[] all = Files.readAllBytes(legacy);
         Files.write(cut, java.util.Arrays.copyOf(all, all.length / 2));
-        assertThatThrownBy(() -> importer.read(cut)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> LegacyRows.open(cut)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining(cut.toString()).hasMessageMatching("(?s).*(damaged|not an SQLite).*");
     }
 
@@ -201,9 +201,9 @@ class LegacyImportTest {
     void aFileThatIsNotSqliteIsRefusedClearly() throws IOException {
         Path junk = dir.resolve("junk.db");
         Files.writeString(junk, "this is not a database\n".repeat(100));
-        assertThatThrownBy(() -> importer.read(junk)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> LegacyRows.open(junk)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining(junk.toString()).hasMessageContaining("not an SQLite database");
-        assertThatThrownBy(() -> importer.read(dir.resolve("missing.db"))).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> LegacyRows.open(dir.resolve("missing.db"))).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("does not exist");
     }
 
@@ -213,13 +213,13 @@ class LegacyImportTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE runs (id INTEGER)");
         }
-        assertThatThrownBy(() -> importer.read(other)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> LegacyRows.open(other)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("no table migdal_db").hasMessageContaining("runs");
         Path wrongColumns = dir.resolve("wrong.db");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + wrongColumns); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE migdal_db (\"File name\" TEXT)");
         }
-        assertThatThrownBy(() -> importer.read(wrongColumns)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> LegacyRows.open(wrongColumns)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("lacks the legacy columns");
     }
 
