@@ -209,7 +209,7 @@ public final class LegacyImport {
     }
 
     /**
-     * Plans the rows as they come and writes them {@value #CHUNK} at a time, all in one transaction (an import that fails
+     * Plans the rows as they come (on a reader thread: {@link PlannedChunks}) and writes them {@value #CHUNK} at a time, all in one transaction (an import that fails
      * leaves nothing behind; a re-run skips the files already present); with {@code dryRun} nothing is written and the
      * report says what would be. Memory stays bounded whatever the number of rows.
      */
@@ -245,12 +245,10 @@ public final class LegacyImport {
     }
 
     private void chunks(Iterator<LegacyRow> rows, Tally tally, ChunkWork work) throws SQLException {
-        List<Planned> chunk = new ArrayList<>(CHUNK);
-        while (rows.hasNext()) {
-            chunk.add(plan(rows.next()));
-            if (chunk.size() == CHUNK || !rows.hasNext()) {
+        try (PlannedChunks chunks = new PlannedChunks(rows, this::plan, CHUNK)) {
+            while (chunks.hasNext()) {
+                List<Planned> chunk = chunks.next();
                 tally.add(chunk.size(), work.apply(chunk));
-                chunk = new ArrayList<>(CHUNK);
             }
         }
     }
