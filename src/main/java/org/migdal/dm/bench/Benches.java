@@ -8,6 +8,7 @@ public final class Benches {
     }
 
     public static List<Bench> all() {
-        return List.of();
+        return List.of(
+                new RegistrationBench());
     }
 }

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -126,18 +125,8 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = bench.spec.commandLine().getOut();
         Path base = dir != null ? dir : Files.createTempDirectory("migdal-bench");
         Path disk = base.resolve("data1");
-        int perRun = 1000;
-        LocalDateTime t0 = LocalDateTime.of(2022, 8, 3, 14, 54, 47);
         long genStart = System.nanoTime();
-        for (int i = 0; i < files; i++) {
-            String run = org.migdal.dm.daq.SyntheticRuns.runName("Fe55", t0.plusMinutes(i / perRun));
-            Path d = disk.resolve(run);
-            if (i % perRun == 0) {
-                Files.createDirectories(d);
-            }
-            Files.write(d.resolve(String.format("%s.CAL.%04d.dat", run, i % perRun)), new byte[]{(byte) i});
-        }
-        Files.writeString(disk.resolve("ReadyToTransfer"), "");
+        org.migdal.dm.bench.RegistrationBench.writeSmallFiles(disk, files);
         out.printf(Locale.ROOT, "generated %d files in %.1f s%n", files, (System.nanoTime() - genStart) / 1e9);
         MigdalConfig.Daq daq = new MigdalConfig.Daq(List.of(new MigdalConfig.Disk("data1", disk.toString())), null, null, null, null, null);
         Path db = base.resolve("bench-catalog.db");
