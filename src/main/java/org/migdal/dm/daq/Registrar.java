@@ -34,6 +34,7 @@ final class Registrar implements AutoCloseable {
 
     private final Catalog catalog;
     private final String disk;
+    private final int batchSize;
     private final ExecutorService writer;
     private final Deque<Future<int[]>> pending = new ArrayDeque<>();
     private List<NewFile> batch = new ArrayList<>();
@@ -43,8 +44,13 @@ final class Registrar implements AutoCloseable {
     private int known;
 
     Registrar(Catalog catalog, String disk) {
+        this(catalog, disk, BATCH);
+    }
+
+    Registrar(Catalog catalog, String disk, int batchSize) {
         this.catalog = catalog;
         this.disk = disk;
+        this.batchSize = batchSize;
         this.writer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "register-" + disk);
             t.setDaemon(true);
@@ -55,7 +61,7 @@ final class Registrar implements AutoCloseable {
     void add(NewFile f) {
         batch.add(f);
         listed++;
-        if (batch.size() >= BATCH) {
+        if (batch.size() >= batchSize) {
             handOver();
         }
     }

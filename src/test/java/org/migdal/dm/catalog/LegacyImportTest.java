@@ -223,6 +223,66 @@ class LegacyImportTest {
                 .hasMessageContaining("lacks the legacy columns");
     }
 
+    private long importEvents() {
+        return catalog.inTransaction(c -> {
+            try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT COUNT(*) FROM file_events WHERE action = 'import'")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }, "counting import events");
+    }
+
+    @Test
+    void aCatalogOfManyChunksIsImportedRowForRowAndARerunSkipsEveryRow() throws Exception {
+        Path big = dir.resolve("big.db");
+        int rows = 3 * LegacyImport.CHUNK + 17;
+        org.migdal.dm.cli.LegacyCatalogs.generate(big, rows);
+
+        LegacyImport.Report dry = importer.run(big, catalog, true, Instant.now());
+        assertThat(dry.read()).isEqualTo(rows);
+        assertThat(dry.perState().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(rows);
+        assertThat(catalog.count(FileFilter.all(100))).isZero();
+
+        LegacyImport.Report r = importer.run(big, catalog, false, Instant.now());
+        assertThat(r.read()).isEqualTo(rows);
+        assertThat(r.perState()).isEqualTo(dry.perState());
+        assertThat(catalog.count(FileFilter.all(100))).isEqualTo(rows);
+        assertThat(importEvents()).isEqualTo(rows);
+
+        LegacyImport.Report again = importer.run(big, catalog, false, Instant.now());
+        assertThat(again.skippedPresent()).isEqualTo(rows);
+        assertThat(importEvents()).isEqualTo(rows);
+        assertThat(importer.run(big, catalog, true, Instant.now()).skippedPresent()).as("a dry run sees them present").isEqualTo(rows);
+    }
+
+    @Test
+    void aReadFailureHalfWayLeavesNothingImported() throws Exception {
+        Path big = dir.resolve("big.db");
+        org.migdal.dm.cli.LegacyCatalogs.generate(big, 2 * LegacyImport.CHUNK + 5);
+        try (LegacyRows rows = LegacyRows.open(big)) {
+            java.util.Iterator<LegacyImport.LegacyRow> failing = new java.util.Iterator<>() {
+                int n;
+
+                @Override
+                public boolean hasNext() {
+                    return rows.hasNext();
+                }
+
+                @Override
+                public LegacyImport.LegacyRow next() {
+                    if (++n > LegacyImport.CHUNK + 3) {
+                        throw new CatalogException("cannot read legacy catalog " + big + " (damaged?)");
+                    }
+                    return rows.next();
+                }
+            };
+            assertThatThrownBy(() -> importer.run(failing, catalog, false, Instant.now())).isInstanceOf(CatalogException.class)
+                    .hasMessageContaining(big.toString());
+        }
+        assertThat(catalog.count(FileFilter.all(100))).as("one transaction: the chunk written before the failure is rolled back").isZero();
+        assertThat(importEvents()).isZero();
+    }
+
     private static String sha256(Path p) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
     }
