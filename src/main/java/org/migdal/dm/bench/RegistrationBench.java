@@ -50,8 +50,11 @@ public final class RegistrationBench implements Bench {
         int big = ctx.quick() ? 20_000 : 1_000_000;
         List<Figure> figures = new ArrayList<>();
         figures.add(scanInProcess(ctx, small));
+        Scratch.delete(ctx.scratch().resolve("small"));
         figures.addAll(scanWithLauncher(ctx, big));
+        Scratch.delete(ctx.scratch().resolve("big"));
         figures.addAll(importWithLauncher(ctx, big));
+        Scratch.delete(ctx.scratch().resolve("legacy"));
         return figures;
     }
 

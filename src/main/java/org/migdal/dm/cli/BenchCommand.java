@@ -80,12 +80,12 @@ final class BenchCommand implements Callable<Integer> {
                         figures.addAll(b.run(new org.migdal.dm.bench.Bench.Context(scratch, rounds, quick, out,
                                 launcher == null ? null : Path.of(launcher))));
                     } finally {
-                        deleteTree(scratch);
+                        org.migdal.dm.bench.Scratch.delete(scratch);
                     }
                 }
             } finally {
                 if (dir == null) {
-                    deleteTree(base);
+                    org.migdal.dm.bench.Scratch.delete(base);
                 }
             }
             out.println();
@@ -96,15 +96,6 @@ final class BenchCommand implements Callable<Integer> {
         static final class BenchNames extends java.util.ArrayList<String> {
             BenchNames() {
                 super(org.migdal.dm.bench.Benches.all().stream().map(org.migdal.dm.bench.Bench::name).toList());
-            }
-        }
-
-        private static void deleteTree(Path root) throws java.io.IOException {
-            if (!Files.exists(root)) {
-                return;
-            }
-            try (var walk = Files.walk(root)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -141,9 +132,7 @@ final class BenchCommand implements Callable<Integer> {
             return r.registered() == files ? Main.OK : Main.FAILURE;
         } finally {
             if (dir == null) {
-                try (var walk = Files.walk(base)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                org.migdal.dm.bench.Scratch.delete(base);
             }
         }
     }
@@ -178,9 +167,7 @@ final class BenchCommand implements Callable<Integer> {
                     return r.read() == rows ? Main.OK : Main.FAILURE;
                 }
             } finally {
-                try (var walk = Files.walk(base)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                org.migdal.dm.bench.Scratch.delete(base);
             }
         }
     }
