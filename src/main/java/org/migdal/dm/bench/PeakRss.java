@@ -17,9 +17,14 @@ public final class PeakRss {
     private static final Path TIME = Path.of("/usr/bin/time");
     private static final Pattern TIME_MAX = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)");
     private static final Pattern HWM = Pattern.compile("VmHWM:\\s+(\\d+) kB");
+    private static final Pattern USER = Pattern.compile("User time \\(seconds\\): ([0-9.]+)");
+    private static final Pattern SYSTEM = Pattern.compile("System time \\(seconds\\): ([0-9.]+)");
 
-    /** A finished process: exit code, wall seconds, peak RSS in MiB, what it printed (stdout, then stderr). */
-    public record Run(int exit, double seconds, double peakMiB, String stdout, String stderr, String how) {
+    /**
+     * A finished process: exit code, wall seconds, peak RSS in MiB, CPU seconds (user + system; NaN without
+     * {@code /usr/bin/time}), what it printed (stdout, then stderr).
+     */
+    public record Run(int exit, double seconds, double peakMiB, double cpuSeconds, String stdout, String stderr, String how) {
     }
 
     private PeakRss() {
@@ -48,11 +53,17 @@ public final class PeakRss {
         String stderr = Files.readString(err);
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
+        double cpu = Double.NaN;
         if (viaTime) {
             Matcher m = TIME_MAX.matcher(stderr);
             hwmKb = m.find() ? Long.parseLong(m.group(1)) : 0;
+            Matcher user = USER.matcher(stderr);
+            Matcher system = SYSTEM.matcher(stderr);
+            if (user.find() && system.find()) {
+                cpu = Double.parseDouble(user.group(1)) + Double.parseDouble(system.group(1));
+            }
         }
-        return new Run(p.exitValue(), seconds, hwmKb == 0 ? Double.NaN : hwmKb / 1024.0, stdout, stderr,
+        return new Run(p.exitValue(), seconds, hwmKb == 0 ? Double.NaN : hwmKb / 1024.0, cpu, stdout, stderr,
                 viaTime ? "/usr/bin/time -v" : "VmHWM polled every 20 ms");
     }
 

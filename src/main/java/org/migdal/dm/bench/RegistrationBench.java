@@ -197,8 +197,8 @@ public final class RegistrationBench implements Bench {
         double wall = Rounds.median(runs.stream().mapToDouble(PeakRss.Run::seconds).toArray());
         return List.of(
                 Figure.absolute(what + ": rows/s", rate, "rows/s", ROWS_PER_SECOND, true, String.format(Locale.ROOT,
-                        "the import itself (its report's time), median of %d; whole process %.1f s; generation %.1f s",
-                        runs.size(), wall, gen)),
+                        "the import itself (its report's time), median of %d; whole process %.1f s, %.1f s of CPU; generation %.1f s",
+                        runs.size(), wall, runs.get(0).cpuSeconds(), gen)),
                 Figure.absolute(what + ": peak RSS", peak, "MiB", PEAK_MIB, false, String.format(Locale.ROOT,
                         "whole process, launcher defaults%s, highest of %d runs (%s)", javaOpts(), runs.size(), runs.get(0).how())));
     }
@@ -223,7 +223,9 @@ public final class RegistrationBench implements Bench {
         double peak = runs.stream().mapToDouble(PeakRss.Run::peakMiB).max().orElse(Double.NaN);
         return List.of(
                 Figure.absolute(what + ": " + unit, items / wall, unit, bound, true, String.format(Locale.ROOT,
-                        "whole process (JVM start and catalog creation included), median of %d: %.1f s; %s", runs.size(), wall, extra)),
+                        "whole process (JVM start and catalog creation included), median of %d: %.1f s, %.1f s of CPU (%.0f %s per"
+                                + " CPU-second); %s", runs.size(), wall, runs.get(0).cpuSeconds(), items / runs.get(0).cpuSeconds(),
+                        unit.replace("/s", ""), extra)),
                 Figure.absolute(what + ": peak RSS", peak, "MiB", PEAK_MIB, false, String.format(Locale.ROOT,
                         "whole process, launcher defaults%s, highest of %d runs (%s)", javaOpts(), runs.size(), runs.get(0).how())));
     }
