@@ -11,6 +11,7 @@ public final class Benches {
         return List.of(
                 new ArchiveBench(),
                 new ShipBench(),
-                new CliBench());
+                new CliBench(),
+                new RegistrationBench());
     }
 }

@@ -13,7 +13,10 @@ public interface Catalog extends AutoCloseable {
     /** Who this catalog handle claims work as ({@code host:pid:start}). */
     String owner();
 
-    /** Registers new files in batched transactions; files already known (same LFN) are left alone. */
+    /**
+     * Registers new files in batched transactions; files already known (same LFN) are left alone. When it returns, the
+     * registrations are durable (on SQLite too, whose other commits are not synced: see {@link Registration}).
+     */
     RegisterResult register(List<NewFile> files);
 
     /**

@@ -30,7 +30,6 @@ import java.util.Optional;
 public final class JdbcCatalog implements Catalog {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcCatalog.class);
-    private static final int BATCH = 1000;
     static final String COLUMNS = "id, lfn, disk, local_path, run, size, mtime, adler32, state, compressed_name,"
             + " compressed_size, compressed_adler32, tape_transfer_id, registered_at, shipped_at, local_deleted_at,"
             + " compressed_at, tape_submitted_at, on_tape_at, raw_deleted_at, attempts, last_error, next_attempt_at,"
@@ -49,6 +48,7 @@ public final class JdbcCatalog implements Catalog {
     private final ClaimStore claims = new ClaimStore(this);
     private final EndpointStore endpointStore = new EndpointStore(this);
     private final BatchStore batch = new BatchStore(this);
+    private final Registration registration = new Registration(this);
 
     private JdbcCatalog(HikariDataSource dataSource, Dialect dialect, ClaimPolicy policy, Clock clock, String description) {
         this.dataSource = dataSource;
@@ -141,53 +141,7 @@ public final class JdbcCatalog implements Catalog {
 
     @Override
     public RegisterResult register(List<NewFile> files) {
-        int added = 0;
-        for (int from = 0; from < files.size(); from += BATCH) {
-            List<NewFile> batch = files.subList(from, Math.min(files.size(), from + BATCH));
-            added += inTransaction(c -> registerBatch(c, batch), "registering " + batch.size() + " files");
-        }
-        return new RegisterResult(added, files.size() - added);
-    }
-
-    private int registerBatch(Connection c, List<NewFile> batch) throws SQLException {
-        long now = now();
-        int added = 0;
-        List<NewFile> inserted = new ArrayList<>();
-        try (PreparedStatement ins = c.prepareStatement("INSERT INTO files (lfn, disk, local_path, run, size, mtime, state,"
-                + " registered_at, updated_at, next_attempt_at) VALUES (?,?,?,?,?,?,?,?,?,0) ON CONFLICT (lfn) DO NOTHING")) {
-            for (NewFile f : batch) {
-                ins.setString(1, f.lfn());
-                ins.setString(2, f.disk());
-                ins.setString(3, f.localPath());
-                ins.setString(4, f.run());
-                ins.setLong(5, f.size());
-                ins.setLong(6, f.mtime().toEpochMilli());
-                ins.setString(7, FileState.REGISTERED.name());
-                ins.setLong(8, now);
-                ins.setLong(9, now);
-                ins.addBatch();
-            }
-            int[] counts = ins.executeBatch();
-            for (int i = 0; i < counts.length; i++) {
-                if (counts[i] > 0 || counts[i] == java.sql.Statement.SUCCESS_NO_INFO) {
-                    added++;
-                    inserted.add(batch.get(i));
-                }
-            }
-        }
-        try (PreparedStatement ev = c.prepareStatement("INSERT INTO file_events (file_id, at, actor, action, ok, message)"
-                + " SELECT id, ?, ?, 'register', ?, ? FROM files WHERE lfn = ?")) {
-            for (NewFile f : inserted) {
-                ev.setLong(1, now);
-                ev.setString(2, owner());
-                ev.setInt(3, 1); // ok is an integer column (PostgreSQL has no boolean → bigint assignment cast)
-                ev.setString(4, "registered from " + f.disk() + ":" + f.localPath() + " (" + f.size() + " bytes)");
-                ev.setString(5, f.lfn());
-                ev.addBatch();
-            }
-            ev.executeBatch();
-        }
-        return added;
+        return registration.register(files);
     }
 
     // ---------------------------------------------------------------- claims (taken and renewed: ClaimStore)

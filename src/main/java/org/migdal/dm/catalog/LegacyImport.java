@@ -1,19 +1,11 @@
 package org.migdal.dm.catalog;
 
 import org.migdal.dm.storage.Adler32s;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteOpenMode;
 
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -22,18 +14,18 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * Brings the Python system's SQLite catalog (table {@code migdal_db}) into the migdal-dm catalog without losing a
  * row: each legacy row becomes exactly one file in the state the old columns mean, and anything that does not fit
- * is imported QUARANTINED with the reason. The legacy file is opened read-only; the import is one transaction and
- * idempotent (files already present are skipped).
+ * is imported QUARANTINED with the reason. The legacy file is opened read-only and read through a cursor
+ * ({@link LegacyRows}); the import is one transaction, written in chunks ({@link LegacyWriter}), and idempotent (files
+ * already present are skipped).
  *
  * <p>Legacy timestamps carry no zone; they are read as UTC.
  */
@@ -75,65 +67,6 @@ public final class LegacyImport {
     /** {@code diskPaths}: legacy disk name ({@code data1}…) → configured mount point. */
     public LegacyImport(Map<String, Path> diskPaths) {
         this.diskPaths = Map.copyOf(diskPaths);
-    }
-
-    /** Reads every row of the legacy catalog, read-only; a corrupt, foreign or table-less file is refused clearly. */
-    public List<LegacyRow> read(Path legacy) {
-        if (!Files.isRegularFile(legacy)) {
-            throw new CatalogException("legacy catalog " + legacy + " does not exist or is not a file");
-        }
-        SQLiteConfig cfg = new SQLiteConfig();
-        cfg.setReadOnly(true);
-        cfg.setOpenMode(SQLiteOpenMode.READONLY);
-        String url = "jdbc:sqlite:file:" + legacy.toAbsolutePath() + "?mode=ro";
-        try (Connection c = DriverManager.getConnection(url, cfg.toProperties())) {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
-                String first = rs.next() ? rs.getString(1) : "no answer";
-                if (!"ok".equalsIgnoreCase(first)) {
-                    throw new CatalogException("legacy catalog " + legacy + " is damaged (SQLite integrity check: " + first + ")");
-                }
-            }
-            Set<String> tables = new TreeSet<>();
-            try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
-                while (rs.next()) {
-                    tables.add(rs.getString(1));
-                }
-            }
-            if (!tables.contains("migdal_db")) {
-                throw new CatalogException(legacy + " is an SQLite file but not a legacy MIGDAL catalog: it has no table"
-                        + " migdal_db (tables: " + (tables.isEmpty() ? "none" : String.join(", ", tables)) + ")");
-            }
-            Set<String> have = new TreeSet<>();
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA table_info(migdal_db)")) {
-                while (rs.next()) {
-                    have.add(rs.getString("name"));
-                }
-            }
-            List<String> missing = COLUMNS.stream().filter(col -> !have.contains(col)).toList();
-            if (!missing.isEmpty()) {
-                throw new CatalogException(legacy + ": table migdal_db lacks the legacy columns " + missing
-                        + "; is this the Python system's catalog?");
-            }
-            StringBuilder sql = new StringBuilder("SELECT ");
-            for (int i = 0; i < COLUMNS.size(); i++) {
-                sql.append(i == 0 ? "" : ", ").append("CAST(\"").append(COLUMNS.get(i)).append("\" AS TEXT)");
-            }
-            sql.append(" FROM migdal_db ORDER BY rowid");
-            List<LegacyRow> rows = new ArrayList<>();
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql.toString())) {
-                while (rs.next()) {
-                    Map<String, String> v = new LinkedHashMap<>();
-                    for (int i = 0; i < COLUMNS.size(); i++) {
-                        v.put(COLUMNS.get(i), rs.getString(i + 1));
-                    }
-                    rows.add(new LegacyRow(v));
-                }
-            }
-            return rows;
-        } catch (SQLException e) {
-            throw new CatalogException("cannot read legacy catalog " + legacy + " (not an SQLite database, or damaged)", e);
-        }
     }
 
     /** Decides what a legacy row becomes. Never throws for bad data: such rows are QUARANTINED with the reason. */
@@ -268,114 +201,77 @@ public final class LegacyImport {
                 onTape, rawDeleted, attempts, from, reason, notes, summary);
     }
 
-    /** Plans every row; with {@code dryRun} nothing is written, otherwise all is written in one transaction. */
-    public Report run(List<LegacyRow> rows, JdbcCatalog catalog, boolean dryRun, Instant now) {
+    /** Imports {@code legacy} (see {@link #run(Iterator, JdbcCatalog, boolean, Instant)}), read through a cursor. */
+    public Report run(Path legacy, JdbcCatalog catalog, boolean dryRun, Instant now) {
+        try (LegacyRows rows = LegacyRows.open(legacy)) {
+            return run(rows, catalog, dryRun, now);
+        }
+    }
+
+    /**
+     * Plans the rows as they come (on a reader thread: {@link PlannedChunks}) and writes them {@value #CHUNK} at a time, all in one transaction (an import that fails
+     * leaves nothing behind; a re-run skips the files already present); with {@code dryRun} nothing is written and the
+     * report says what would be. Memory stays bounded whatever the number of rows.
+     */
+    public Report run(Iterator<LegacyRow> rows, JdbcCatalog catalog, boolean dryRun, Instant now) {
         long start = System.nanoTime();
-        List<Planned> plans = rows.stream().map(this::plan).toList();
-        Map<FileState, Integer> perState = new EnumMap<>(FileState.class);
-        Map<String, Integer> reasons = new LinkedHashMap<>();
-        int[] skipped = {0};
-        List<Planned> counted = plans;
-        if (!dryRun) {
-            counted = catalog.inTransaction(c -> write(c, plans, catalog.owner(), now, skipped), "importing " + plans.size() + " legacy rows");
+        Tally tally = new Tally();
+        if (dryRun) {
+            catalog.reading(c -> {
+                chunks(rows, tally, chunk -> LegacyWriter.absent(c, chunk));
+                return null;
+            }, "dry run of a legacy import");
         } else {
-            List<Planned> fresh = new ArrayList<>();
-            for (Planned p : plans) {
-                if (catalog.find(p.lfn()).isPresent()) {
-                    skipped[0]++;
-                } else {
-                    fresh.add(p);
+            catalog.inTransaction(c -> {
+                try (LegacyWriter writer = new LegacyWriter(c, catalog.owner(), now)) {
+                    chunks(rows, tally, writer::write);
                 }
-            }
-            counted = fresh;
+                return null;
+            }, "importing legacy rows");
         }
-        int quarantined = 0;
-        for (Planned p : counted) {
-            perState.merge(p.state(), 1, Integer::sum);
-            if (p.state() == FileState.QUARANTINED) {
-                quarantined++;
-                reasons.merge(p.reason(), 1, Integer::sum);
-            }
-        }
-        return new Report(rows.size(), perState, quarantined, skipped[0], reasons, dryRun, (System.nanoTime() - start) / 1_000_000);
+        return new Report(tally.read, tally.perState, tally.quarantined, tally.skipped, tally.reasons, dryRun,
+                (System.nanoTime() - start) / 1_000_000);
     }
 
-    private static List<Planned> write(Connection c, List<Planned> plans, String actor, Instant now, int[] skipped) throws SQLException {
-        List<Planned> inserted = new ArrayList<>();
-        long t = now.toEpochMilli();
-        try (PreparedStatement ins = c.prepareStatement("INSERT INTO files (lfn, disk, local_path, run, size, mtime, adler32, state,"
-                + " compressed_name, compressed_size, compressed_adler32, tape_transfer_id, registered_at, shipped_at,"
-                + " on_tape_at, raw_deleted_at, attempts, last_error, next_attempt_at, quarantined_from, updated_at)"
-                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?) ON CONFLICT (lfn) DO NOTHING");
-             PreparedStatement ev = c.prepareStatement("INSERT INTO file_events (file_id, at, actor, action, ok, message)"
-                     + " SELECT id, ?, ?, 'import', ?, ? FROM files WHERE lfn = ?")) {
-            for (int from = 0; from < plans.size(); from += 1000) {
-                List<Planned> batch = plans.subList(from, Math.min(plans.size(), from + 1000));
-                for (Planned p : batch) {
-                    int i = 1;
-                    ins.setString(i++, p.lfn());
-                    ins.setString(i++, p.disk());
-                    ins.setString(i++, p.localPath());
-                    ins.setString(i++, p.run());
-                    ins.setLong(i++, p.size());
-                    ins.setLong(i++, p.mtime().toEpochMilli());
-                    setText(ins, i++, p.adler32());
-                    ins.setString(i++, p.state().name());
-                    setText(ins, i++, p.compressedName());
-                    setLong(ins, i++, p.compressedSize());
-                    setText(ins, i++, p.compressedAdler32());
-                    setText(ins, i++, p.tapeTransferId());
-                    ins.setLong(i++, t);
-                    boolean inStorage = p.state() != FileState.REGISTERED && p.state() != FileState.QUARANTINED;
-                    setLong(ins, i++, p.shippedAt() != null ? Long.valueOf(p.shippedAt().toEpochMilli()) : inStorage ? Long.valueOf(t) : null);
-                    setLong(ins, i++, p.state() == FileState.ON_TAPE
-                            ? Long.valueOf(p.onTapeAt() != null ? p.onTapeAt().toEpochMilli() : t) : null);
-                    setLong(ins, i++, p.rawDeleted() ? t : null);
-                    ins.setInt(i++, p.attempts());
-                    setText(ins, i++, p.reason());
-                    setText(ins, i++, p.quarantinedFrom() == null ? null : p.quarantinedFrom().name());
-                    ins.setLong(i, t);
-                    ins.addBatch();
-                }
-                int[] counts = ins.executeBatch();
-                List<Planned> fresh = new ArrayList<>();
-                for (int k = 0; k < counts.length; k++) {
-                    if (counts[k] > 0 || counts[k] == Statement.SUCCESS_NO_INFO) {
-                        fresh.add(batch.get(k));
-                    } else {
-                        skipped[0]++;
-                    }
-                }
-                for (Planned p : fresh) {
-                    ev.setLong(1, t);
-                    ev.setString(2, actor);
-                    ev.setInt(3, p.state() != FileState.QUARANTINED ? 1 : 0); // integer column on both dialects
-                    ev.setString(4, "imported from the legacy catalog as " + p.state()
-                            + (p.reason() != null ? " — " + p.reason() : "")
-                            + (p.notes().isEmpty() ? "" : "; " + String.join("; ", p.notes())) + " (" + p.legacySummary() + ")");
-                    ev.setString(5, p.lfn());
-                    ev.addBatch();
-                }
-                ev.executeBatch();
-                inserted.addAll(fresh);
-            }
-        }
-        return inserted;
+    static final int CHUNK = 500;
+    /** Distinct quarantine reasons a report lists one by one; the rest are counted together. */
+    static final int REASONS_LISTED = 100;
+    static final String OTHER_REASONS = "other reasons (each is in its file's last error and history)";
+
+    @FunctionalInterface
+    private interface ChunkWork {
+        /** Returns the rows of the chunk that are (or, in a dry run, would be) imported. */
+        List<Planned> apply(List<Planned> chunk) throws SQLException;
     }
 
-    private static void setText(PreparedStatement ps, int i, String v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.VARCHAR);
-        } else {
-            ps.setString(i, v);
+    private void chunks(Iterator<LegacyRow> rows, Tally tally, ChunkWork work) throws SQLException {
+        try (PlannedChunks chunks = new PlannedChunks(rows, this::plan, CHUNK)) {
+            while (chunks.hasNext()) {
+                List<Planned> chunk = chunks.next();
+                tally.add(chunk.size(), work.apply(chunk));
+            }
         }
     }
 
-    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.BIGINT);
-        } else {
-            ps.setLong(i, v);
+    /** The running counts of an import. */
+    private static final class Tally {
+        int read;
+        int quarantined;
+        int skipped;
+        final Map<FileState, Integer> perState = new EnumMap<>(FileState.class);
+        final Map<String, Integer> reasons = new LinkedHashMap<>();
+
+        void add(int chunkSize, List<Planned> imported) {
+            read += chunkSize;
+            skipped += chunkSize - imported.size();
+            for (Planned p : imported) {
+                perState.merge(p.state(), 1, Integer::sum);
+                if (p.state() == FileState.QUARANTINED) {
+                    quarantined++;
+                    String reason = reasons.containsKey(p.reason()) || reasons.size() < REASONS_LISTED ? p.reason() : OTHER_REASONS;
+                    reasons.merge(reason, 1, Integer::sum);
+                }
+            }
         }
     }
 

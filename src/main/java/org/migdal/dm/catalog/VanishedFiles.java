@@ -16,6 +16,7 @@ import java.util.Optional;
  * history are always kept. Used through {@link Catalog#markMissing}, {@link Catalog#reappeared} and {@link Catalog#forget}.
  */
 final class VanishedFiles {
+    private static final int KEYS = 500;
     private final JdbcCatalog catalog;
     private final Clock clock;
 
@@ -45,20 +46,42 @@ final class VanishedFiles {
         }, "marking " + claimed.lfn() + " MISSING");
     }
 
+    /**
+     * Keyed on the listed files (a scan hands them over in bounded batches): one index-only look at whether the disk has
+     * any vanished file at all, then only the listed LFNs among them, {@value #KEYS} per query.
+     */
     int reappeared(String disk, List<NewFile> listed) {
-        List<CatalogFile> gone = catalog.reading(c -> {
-            List<CatalogFile> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + JdbcCatalog.COLUMNS + " FROM files WHERE disk = ? AND state IN "
-                    + JdbcCatalog.GONE_FROM_DAQ_STATES)) {
+        if (listed.isEmpty() || !catalog.reading(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM files WHERE disk = ? AND state IN "
+                    + JdbcCatalog.GONE_FROM_DAQ_STATES + " LIMIT 1")) {
                 ps.setString(1, disk);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(JdbcCatalog.row(rs));
-                    }
+                    return rs.next();
                 }
             }
-            return out;
-        }, "listing vanished files of " + disk);
+        }, "looking for vanished files of " + disk)) {
+            return 0;
+        }
+        List<CatalogFile> gone = new ArrayList<>();
+        for (int from = 0; from < listed.size(); from += KEYS) {
+            List<NewFile> keys = listed.subList(from, Math.min(listed.size(), from + KEYS));
+            gone.addAll(catalog.reading(c -> {
+                List<CatalogFile> out = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + JdbcCatalog.COLUMNS + " FROM files WHERE disk = ? AND state IN "
+                        + JdbcCatalog.GONE_FROM_DAQ_STATES + " AND lfn IN (" + "?,".repeat(keys.size() - 1) + "?)")) {
+                    ps.setString(1, disk);
+                    for (int i = 0; i < keys.size(); i++) {
+                        ps.setString(i + 2, keys.get(i).lfn());
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(JdbcCatalog.row(rs));
+                        }
+                    }
+                }
+                return out;
+            }, "listing vanished files of " + disk));
+        }
         if (gone.isEmpty()) {
             return 0;
         }

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -81,12 +80,12 @@ final class BenchCommand implements Callable<Integer> {
                         figures.addAll(b.run(new org.migdal.dm.bench.Bench.Context(scratch, rounds, quick, out,
                                 launcher == null ? null : Path.of(launcher))));
                     } finally {
-                        deleteTree(scratch);
+                        org.migdal.dm.bench.Scratch.delete(scratch);
                     }
                 }
             } finally {
                 if (dir == null) {
-                    deleteTree(base);
+                    org.migdal.dm.bench.Scratch.delete(base);
                 }
             }
             out.println();
@@ -97,15 +96,6 @@ final class BenchCommand implements Callable<Integer> {
         static final class BenchNames extends java.util.ArrayList<String> {
             BenchNames() {
                 super(org.migdal.dm.bench.Benches.all().stream().map(org.migdal.dm.bench.Bench::name).toList());
-            }
-        }
-
-        private static void deleteTree(Path root) throws java.io.IOException {
-            if (!Files.exists(root)) {
-                return;
-            }
-            try (var walk = Files.walk(root)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -126,18 +116,8 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = bench.spec.commandLine().getOut();
         Path base = dir != null ? dir : Files.createTempDirectory("migdal-bench");
         Path disk = base.resolve("data1");
-        int perRun = 1000;
-        LocalDateTime t0 = LocalDateTime.of(2022, 8, 3, 14, 54, 47);
         long genStart = System.nanoTime();
-        for (int i = 0; i < files; i++) {
-            String run = org.migdal.dm.daq.SyntheticRuns.runName("Fe55", t0.plusMinutes(i / perRun));
-            Path d = disk.resolve(run);
-            if (i % perRun == 0) {
-                Files.createDirectories(d);
-            }
-            Files.write(d.resolve(String.format("%s.CAL.%04d.dat", run, i % perRun)), new byte[]{(byte) i});
-        }
-        Files.writeString(disk.resolve("ReadyToTransfer"), "");
+        org.migdal.dm.bench.RegistrationBench.writeSmallFiles(disk, files);
         out.printf(Locale.ROOT, "generated %d files in %.1f s%n", files, (System.nanoTime() - genStart) / 1e9);
         MigdalConfig.Daq daq = new MigdalConfig.Daq(List.of(new MigdalConfig.Disk("data1", disk.toString())), null, null, null, null, null);
         Path db = base.resolve("bench-catalog.db");
@@ -152,9 +132,7 @@ final class BenchCommand implements Callable<Integer> {
             return r.registered() == files ? Main.OK : Main.FAILURE;
         } finally {
             if (dir == null) {
-                try (var walk = Files.walk(base)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                org.migdal.dm.bench.Scratch.delete(base);
             }
         }
     }
@@ -182,17 +160,14 @@ final class BenchCommand implements Callable<Integer> {
                 try (JdbcCatalog catalog = JdbcCatalog.open("sqlite:" + base.resolve("catalog.db"), null, null,
                         new ClaimPolicy(ClaimPolicy.thisProcessOwner(), Duration.ofMinutes(30), 5, Duration.ofMinutes(1)), Clock.systemUTC(), 4)) {
                     long start = System.nanoTime();
-                    List<LegacyImport.LegacyRow> read = importer.read(legacy);
-                    LegacyImport.Report r = importer.run(read, catalog, false, java.time.Instant.now());
+                    LegacyImport.Report r = importer.run(legacy, catalog, false, java.time.Instant.now());
                     double secs = (System.nanoTime() - start) / 1e9;
                     out.printf(Locale.ROOT, "imported %d legacy rows (%s, %d quarantined) in %.2f s: %.0f rows/s%n",
                             r.read(), r.perState(), r.quarantined(), secs, r.read() / secs);
                     return r.read() == rows ? Main.OK : Main.FAILURE;
                 }
             } finally {
-                try (var walk = Files.walk(base)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                org.migdal.dm.bench.Scratch.delete(base);
             }
         }
     }

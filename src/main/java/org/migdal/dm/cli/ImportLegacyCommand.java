@@ -2,6 +2,7 @@ package org.migdal.dm.cli;
 
 import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.catalog.LegacyImport;
+import org.migdal.dm.catalog.LegacyRows;
 import org.migdal.dm.config.MigdalConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,7 +12,6 @@ import picocli.CommandLine.ParentCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,8 +40,7 @@ final class ImportLegacyCommand implements Callable<Integer> {
             disks.put(d.name(), Path.of(d.path()));
         }
         LegacyImport importer = new LegacyImport(disks);
-        List<LegacyImport.LegacyRow> rows = importer.read(legacy);
-        try (Context ctx = new Context(config)) {
+        try (LegacyRows rows = LegacyRows.open(legacy); Context ctx = new Context(config)) {
             LegacyImport.Report r = importer.run(rows, ctx.catalog(), dryRun, ctx.clock.instant());
             if (json) {
                 out.println(JsonOutput.mapper().writeValueAsString(r));

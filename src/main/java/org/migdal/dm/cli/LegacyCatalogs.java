@@ -8,7 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /** Writes catalogs in the Python system's format (table {@code migdal_db}), for benchmarks and tests. */
-final class LegacyCatalogs {
+public final class LegacyCatalogs {
     private LegacyCatalogs() {
     }
 
@@ -33,7 +33,7 @@ final class LegacyCatalogs {
             )""";
 
     /** A catalog of {@code rows} rows cycling through every status combination the old system used. */
-    static void generate(Path file, int rows) throws SQLException {
+    public static void generate(Path file, int rows) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {

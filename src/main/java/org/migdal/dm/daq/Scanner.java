@@ -3,7 +3,6 @@ package org.migdal.dm.daq;
 import org.migdal.dm.catalog.Catalog;
 import org.migdal.dm.catalog.DiskRecord;
 import org.migdal.dm.catalog.NewFile;
-import org.migdal.dm.catalog.RegisterResult;
 import org.migdal.dm.catalog.ScanProblem;
 import org.migdal.dm.config.MigdalConfig;
 import org.slf4j.Logger;
@@ -77,17 +76,20 @@ public final class Scanner {
                 record(disk, List.of(), false, problems, fresh);
                 continue;
             }
-            Listing listing = list(disk, root);
-            RegisterResult r = catalog.register(listing.files);
-            int back = catalog.reappeared(disk.name(), listing.files);
-            found += listing.files.size();
-            registered += r.added() + back;
-            known += r.alreadyKnown() - back;
+            Listing listing;
+            Registrar.Tally t;
+            try (Registrar registrar = new Registrar(catalog, disk.name())) {
+                listing = list(disk, root, registrar);
+                t = registrar.finish();
+            }
+            found += t.listed();
+            registered += t.registered();
+            known += t.known();
             removed += listing.foldersRemoved;
             scanned.add(disk.name());
             if (flagged || !draining) {
                 catalog.putDisk(new DiskRecord(disk.name(), disk.path(), DiskRecord.DiskState.DRAINING, clock.instant(),
-                        "listing of " + listing.files.size() + " files committed"));
+                        "listing of " + t.listed() + " files committed"));
                 rememberRoot(disk, root);
             }
             if (flagged) {
@@ -100,7 +102,7 @@ public final class Scanner {
             }
             record(disk, listing.problems, listing.complete, problems, fresh);
             log.info("scan {}: {} files listed, {} new, {} back from MISSING, {} already known, {} empty folders removed, {} problems",
-                    disk.name(), listing.files.size(), r.added(), back, r.alreadyKnown() - back, listing.foldersRemoved,
+                    disk.name(), t.listed(), t.added(), t.back(), t.known(), listing.foldersRemoved,
                     listing.problems.size());
         }
         return new ScanReport(scanned, found, registered, known, removed, problems, fresh);
@@ -125,8 +127,8 @@ public final class Scanner {
         }
     }
 
+    /** What a walk found besides the files (which go to the {@link Registrar} as they are found). */
     private static final class Listing {
-        final List<NewFile> files = new ArrayList<>();
         final List<ScanProblem.Finding> problems = new ArrayList<>();
         boolean complete = true;
         int foldersRemoved;
@@ -136,11 +138,11 @@ public final class Scanner {
         }
     }
 
-    private Listing list(MigdalConfig.Disk disk, Path root) {
+    private Listing list(MigdalConfig.Disk disk, Path root, Registrar registrar) {
         Listing listing = new Listing();
         try (DirectoryStream<Path> top = Files.newDirectoryStream(root, e -> e.getFileName().toString().startsWith(daq.runPrefix()))) {
             for (Path entry : top) {
-                walk(disk, root, entry, listing);
+                walk(disk, root, entry, listing, registrar);
             }
         } catch (IOException e) {
             listing.problems.add(new ScanProblem.Finding(disk.name(), "", ScanProblem.Kind.DISK_UNAVAILABLE, "cannot list the disk root "
@@ -150,7 +152,7 @@ public final class Scanner {
         return listing;
     }
 
-    private void walk(MigdalConfig.Disk disk, Path root, Path start, Listing listing) throws IOException {
+    private void walk(MigdalConfig.Disk disk, Path root, Path start, Listing listing, Registrar registrar) throws IOException {
         Files.walkFileTree(start, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
@@ -184,7 +186,7 @@ public final class Scanner {
                     return FileVisitResult.CONTINUE;
                 }
                 String run = rel.contains("/") ? rel.substring(0, rel.indexOf('/')) : rel;
-                listing.files.add(new NewFile(lfn.get(), disk.name(), rel, run, attrs.size(), attrs.lastModifiedTime().toInstant()));
+                registrar.add(new NewFile(lfn.get(), disk.name(), rel, run, attrs.size(), attrs.lastModifiedTime().toInstant()));
                 return FileVisitResult.CONTINUE;
             }
 

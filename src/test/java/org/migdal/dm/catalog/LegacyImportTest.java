@@ -56,7 +56,7 @@ class LegacyImportTest {
     }
 
     private LegacyImport.Report importSample() {
-        return importer.run(importer.read(legacy), catalog, false, Instant.parse("2026-11-28T12:00:00Z"));
+        return importer.run(legacy, catalog, false, Instant.parse("2026-11-28T12:00:00Z"));
     }
 
     private CatalogFile file(String lfn) {
@@ -151,7 +151,7 @@ class LegacyImportTest {
 
     @Test
     void dryRunWritesNothing() {
-        LegacyImport.Report r = importer.run(importer.read(legacy), catalog, true, Instant.now());
+        LegacyImport.Report r = importer.run(legacy, catalog, true, Instant.now());
         assertThat(r.dryRun()).isTrue();
         assertThat(r.perState().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(11);
         assertThat(catalog.count(FileFilter.all(100))).isZero();
@@ -193,7 +193,7 @@ class LegacyImportTest {
         Path cut = dir.resolve("truncated.db");
         byte[] all = Files.readAllBytes(legacy);
         Files.write(cut, java.util.Arrays.copyOf(all, all.length / 2));
-        assertThatThrownBy(() -> importer.read(cut)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> LegacyRows.open(cut)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining(cut.toString()).hasMessageMatching("(?s).*(damaged|not an SQLite).*");
     }
 
@@ -201,9 +201,9 @@ class LegacyImportTest {
     void aFileThatIsNotSqliteIsRefusedClearly() throws IOException {
         Path junk = dir.resolve("junk.db");
         Files.writeString(junk, "this is not a database\n".repeat(100));
-        assertThatThrownBy(() -> importer.read(junk)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> LegacyRows.open(junk)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining(junk.toString()).hasMessageContaining("not an SQLite database");
-        assertThatThrownBy(() -> importer.read(dir.resolve("missing.db"))).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> LegacyRows.open(dir.resolve("missing.db"))).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("does not exist");
     }
 
@@ -213,14 +213,74 @@ class LegacyImportTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE runs (id INTEGER)");
         }
-        assertThatThrownBy(() -> importer.read(other)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> LegacyRows.open(other)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("no table migdal_db").hasMessageContaining("runs");
         Path wrongColumns = dir.resolve("wrong.db");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + wrongColumns); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE migdal_db (\"File name\" TEXT)");
         }
-        assertThatThrownBy(() -> importer.read(wrongColumns)).isInstanceOf(CatalogException.class)
+        assertThatThrownBy(() -> LegacyRows.open(wrongColumns)).isInstanceOf(CatalogException.class)
                 .hasMessageContaining("lacks the legacy columns");
+    }
+
+    private long importEvents() {
+        return catalog.inTransaction(c -> {
+            try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT COUNT(*) FROM file_events WHERE action = 'import'")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }, "counting import events");
+    }
+
+    @Test
+    void aCatalogOfManyChunksIsImportedRowForRowAndARerunSkipsEveryRow() throws Exception {
+        Path big = dir.resolve("big.db");
+        int rows = 3 * LegacyImport.CHUNK + 17;
+        org.migdal.dm.cli.LegacyCatalogs.generate(big, rows);
+
+        LegacyImport.Report dry = importer.run(big, catalog, true, Instant.now());
+        assertThat(dry.read()).isEqualTo(rows);
+        assertThat(dry.perState().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(rows);
+        assertThat(catalog.count(FileFilter.all(100))).isZero();
+
+        LegacyImport.Report r = importer.run(big, catalog, false, Instant.now());
+        assertThat(r.read()).isEqualTo(rows);
+        assertThat(r.perState()).isEqualTo(dry.perState());
+        assertThat(catalog.count(FileFilter.all(100))).isEqualTo(rows);
+        assertThat(importEvents()).isEqualTo(rows);
+
+        LegacyImport.Report again = importer.run(big, catalog, false, Instant.now());
+        assertThat(again.skippedPresent()).isEqualTo(rows);
+        assertThat(importEvents()).isEqualTo(rows);
+        assertThat(importer.run(big, catalog, true, Instant.now()).skippedPresent()).as("a dry run sees them present").isEqualTo(rows);
+    }
+
+    @Test
+    void aReadFailureHalfWayLeavesNothingImported() throws Exception {
+        Path big = dir.resolve("big.db");
+        org.migdal.dm.cli.LegacyCatalogs.generate(big, 2 * LegacyImport.CHUNK + 5);
+        try (LegacyRows rows = LegacyRows.open(big)) {
+            java.util.Iterator<LegacyImport.LegacyRow> failing = new java.util.Iterator<>() {
+                int n;
+
+                @Override
+                public boolean hasNext() {
+                    return rows.hasNext();
+                }
+
+                @Override
+                public LegacyImport.LegacyRow next() {
+                    if (++n > LegacyImport.CHUNK + 3) {
+                        throw new CatalogException("cannot read legacy catalog " + big + " (damaged?)");
+                    }
+                    return rows.next();
+                }
+            };
+            assertThatThrownBy(() -> importer.run(failing, catalog, false, Instant.now())).isInstanceOf(CatalogException.class)
+                    .hasMessageContaining(big.toString());
+        }
+        assertThat(catalog.count(FileFilter.all(100))).as("one transaction: the chunk written before the failure is rolled back").isZero();
+        assertThat(importEvents()).isZero();
     }
 
     private static String sha256(Path p) throws Exception {
