@@ -153,7 +153,7 @@ public final class ArchiveBench implements Bench {
             }
             return seconds;
         } finally {
-            Tools.delete(run);
+            Scratch.delete(run);
         }
     }
 

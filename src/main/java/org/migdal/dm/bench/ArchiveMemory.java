@@ -86,7 +86,7 @@ final class ArchiveMemory {
         figures.add(new Figure("archive of " + files + " files: time per file beyond bzip2 -9", overheadMs, "ms", "", Double.NaN,
                 "informative", true, String.format(Locale.ROOT, "archive %.2f s (compress, verify, upload, tape copy, catalog; JVM start"
                         + " included) − bzip2 -9 alone %.2f s, over %d files", seconds, baseline, files)));
-        Tools.delete(base);
+        Scratch.delete(base);
         return figures;
     }
 

@@ -18,11 +18,8 @@ import org.migdal.dm.transfer.Shipper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,7 +114,7 @@ public final class ShipBench implements Bench {
                             double s = ship(ctx, pristine, d, xroot, "root-" + round[0]);
                             launches.addAndGet(xroot.launches()); // all of this endpoint's, the marker's upload included
                             shipped.addAndGet(d.files());
-                            deleteTree(server.dataDir().resolve(dir));
+                            Scratch.delete(server.dataDir().resolve(dir));
                             return s;
                         }
                     },
@@ -128,7 +125,7 @@ public final class ShipBench implements Bench {
                         files.forEach(f -> cmd.add(f.toString()));
                         settle();
                         double s = Rounds.time(() -> shell(cmd));
-                        deleteTree(server.dataDir().resolve(dir));
+                        Scratch.delete(server.dataDir().resolve(dir));
                         return s;
                     }));
         }
@@ -153,7 +150,7 @@ public final class ShipBench implements Bench {
                     try (FileEndpoint ep = new FileEndpoint(storage.toUri())) {
                         Marker.write(ep, "bench", Instant.now());
                         double s = ship(ctx, pristine, d, ep, "file-" + set + "-" + round[0]);
-                        deleteTree(storage);
+                        Scratch.delete(storage);
                         return s;
                     }
                 },
@@ -176,7 +173,7 @@ public final class ShipBench implements Bench {
                             }
                         });
                     }
-                    deleteTree(dst);
+                    Scratch.delete(dst);
                     return s;
                 }));
         String how = String.format(Locale.ROOT, "%s, Shipper (1 thread, SQLite catalog): read once, fsync, size + adler32 of the copy"
@@ -214,7 +211,7 @@ public final class ShipBench implements Bench {
                 throw new IllegalStateException("bench ship: " + r[0].shipped() + " of " + d.files() + " shipped to " + endpoint.base()
                         + ", " + countDataFiles(disk) + " DAQ copies left (" + r[0] + ")");
             }
-            deleteTree(disk);
+            Scratch.delete(disk);
             Files.deleteIfExists(db);
             return s;
         }
@@ -264,24 +261,5 @@ public final class ShipBench implements Bench {
             }
         }
         return a.getValue();
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

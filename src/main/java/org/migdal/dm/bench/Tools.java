@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,7 +57,7 @@ final class Tools {
             return s;
         } finally {
             pool.shutdownNow();
-            delete(out);
+            Scratch.delete(out);
         }
     }
 
@@ -78,16 +77,5 @@ final class Tools {
             ok += p.waitFor() == 0 ? 1 : 0;
         }
         return ok;
-    }
-
-    static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
