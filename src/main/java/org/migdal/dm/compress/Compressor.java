@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.zip.Adler32;
 
 /**
@@ -22,9 +23,13 @@ import java.util.zip.Adler32;
 public final class Compressor {
     static final int BUFFER = 1 << 17;
 
+    /** How long the programs of one file may be silent (no raw byte read, no compressed byte out) before they are killed. */
+    static final Duration STALL_LIMIT = Duration.ofMinutes(10);
+
     private final Codec codec;
     private final int level;
     private final Programs programs;
+    private final Duration stallLimit;
 
     /** In-process (for tests and tools that need no programs). */
     public Compressor(Codec codec, int level) {
@@ -33,9 +38,14 @@ public final class Compressor {
 
     /** With {@code programs} (null: in-process); see {@link Toolbox}. */
     public Compressor(Codec codec, int level, Programs programs) {
+        this(codec, level, programs, STALL_LIMIT);
+    }
+
+    Compressor(Codec codec, int level, Programs programs, Duration stallLimit) {
         this.codec = codec;
         this.level = level;
         this.programs = programs;
+        this.stallLimit = stallLimit;
     }
 
     public Codec codec() {
@@ -78,7 +88,14 @@ public final class Compressor {
                     rawBytes[0] = copy(raw, z, rawSum);
                 }
             } else {
-                compressWithProgram(raw, tee, rawSum, rawBytes, compressErrors);
+                try (Watchdog dog = new Watchdog(stallLimit, "compress-watchdog")) {
+                    dog.onFire(verifier::kill);
+                    try {
+                        compressWithProgram(raw, tee, rawSum, rawBytes, compressErrors, dog);
+                    } catch (IOException e) {
+                        throw dog.fired() ? stalled(dog, e) : e;
+                    }
+                }
             }
             file.flush();
             check = verifier.finish();
@@ -100,9 +117,11 @@ public final class Compressor {
      * A failed read of {@code raw} is reported as itself (the program then sees its input end and is not believed); a
      * program that fails is reported with its exit status and the end of what it wrote to stderr.
      */
-    private void compressWithProgram(InputStream raw, Tee tee, Adler32 rawSum, long[] rawBytes, Path errors) throws IOException {
+    private void compressWithProgram(InputStream raw, Tee tee, Adler32 rawSum, long[] rawBytes, Path errors, Watchdog dog)
+            throws IOException {
         String command = String.join(" ", programs.compress());
         Process p = new ProcessBuilder(programs.compress()).redirectError(errors.toFile()).start();
+        dog.onFire(p::destroyForcibly);
         Throwable[] readError = new Throwable[1];
         IOException[] writeError = new IOException[1];
         Thread feeder = new Thread(() -> {
@@ -111,6 +130,7 @@ public final class Compressor {
                 long n = 0;
                 int r;
                 while ((r = raw.read(buf)) >= 0) {
+                    dog.progressed();
                     rawSum.update(buf, 0, r);
                     n += r;
                     try {
@@ -129,7 +149,16 @@ public final class Compressor {
         feeder.start();
         try {
             try (InputStream out = p.getInputStream()) {
-                out.transferTo(tee);
+                byte[] buf = new byte[BUFFER];
+                int r;
+                while ((r = out.read(buf)) >= 0) {
+                    dog.progressed();
+                    tee.write(buf, 0, r);
+                }
+            }
+            if (dog.fired()) {
+                // the feeder may be stuck in a read of the raw copy that never returns: not waited for
+                throw new IOException(command + " was killed");
             }
             feeder.join();
             int exit = p.waitFor();
@@ -150,6 +179,13 @@ public final class Compressor {
                 p.destroyForcibly();
             }
         }
+    }
+
+    private IOException stalled(Watchdog dog, IOException e) {
+        return new IOException(String.join(" ", programs.compress()) + " and " + String.join(" ", programs.decompress())
+                + " were killed after " + (dog.limit().toSeconds() >= 60 ? dog.limit().toMinutes() + " min" : dog.limit().toMillis() + " ms")
+                + " without progress: no raw"
+                + " byte read and no compressed byte produced (a hung read of the raw copy, or a hung program)", e);
     }
 
     private static IOException rethrow(Throwable t) {

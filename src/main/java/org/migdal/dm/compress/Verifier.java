@@ -72,6 +72,10 @@ abstract class Verifier implements AutoCloseable {
     @Override
     public abstract void close();
 
+    /** Kills a decompressing program at once, from any thread (the watchdog's); nothing for an in-process one. */
+    void kill() {
+    }
+
     final void write(byte[] b, int off, int len) {
         if (broken != null) {
             return;
@@ -160,6 +164,11 @@ abstract class Verifier implements AutoCloseable {
         @Override
         protected String what() {
             return String.join(" ", command);
+        }
+
+        @Override
+        void kill() {
+            process.destroyForcibly();
         }
 
         @Override

@@ -12,12 +12,14 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.zip.Adler32;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -146,6 +148,50 @@ class EnginesTest {
                 .isInstanceOf(Compressor.VerificationFailed.class)
                 .hasMessageContaining("gave " + (raw.length - 1) + " bytes")
                 .hasMessageContaining("instead of the " + raw.length + " bytes with adler32 " + adler(raw));
+    }
+
+    @Test
+    void hungProgramsAreKilledAfterTheStallLimitAndTheFileFails() throws IOException {
+        // a compressor and a decompressor that neither read nor write: without the watchdog compress() never returns
+        Path dir = standIns("bzip2", "exec sleep 600");
+        Compressor c = new Compressor(Codec.BZIP2, 9, Programs.find(Codec.BZIP2, 9, List.of(dir)).orElseThrow(), Duration.ofMillis(300));
+        byte[] raw = frames();
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
+                assertThatThrownBy(() -> c.compress(new java.io.ByteArrayInputStream(raw), tmp.resolve("hung.bz2")))
+                        .isInstanceOf(IOException.class)
+                        .hasMessageContaining("were killed after 300 ms without progress")
+                        .hasMessageContaining(dir.resolve("bzip2").toString()));
+    }
+
+    @Test
+    void aReadOfTheRawCopyThatNeverReturnsFailsTheFileAfterTheStallLimit() throws Exception {
+        assumeTrue(system("bzip2") != null || system("lbzip2") != null, "no bzip2 program on this machine");
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        InputStream hung = new InputStream() {
+            int n;
+
+            @Override
+            public int read() throws IOException {
+                if (n++ == 50_000) {
+                    try {
+                        never.await(); // a storage read that hangs (a dead NFS server)
+                    } catch (InterruptedException e) {
+                        throw new IOException(e);
+                    }
+                }
+                return n & 0xff;
+            }
+        };
+        Compressor c = new Compressor(Codec.BZIP2, 9, Programs.find(Codec.BZIP2, 9, Programs.systemPath()).orElseThrow(),
+                Duration.ofMillis(300));
+        try {
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
+                    assertThatThrownBy(() -> c.compress(hung, tmp.resolve("stuck.bz2")))
+                            .hasMessageContaining("without progress")
+                            .hasMessageContaining("a hung read of the raw copy"));
+        } finally {
+            never.countDown(); // lets the abandoned feeder thread end
+        }
     }
 
     @Test
