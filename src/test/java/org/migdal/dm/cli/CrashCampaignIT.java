@@ -57,6 +57,8 @@ class CrashCampaignIT {
     private static final int FILE_BYTES = 256 * 256 * 2 * 8;
     private static final int FILES_PER_RUN = 10;
     private static final int JOBS_PER_CYCLE = 40;
+    /** The DAQ refills released disks until it has written this many times campaign.files files. */
+    private static final int MAX_FILES_FACTOR = 6;
 
     @TempDir
     Path tmp;
@@ -188,6 +190,12 @@ class CrashCampaignIT {
             }
             checkNoDaqCopyLostItsVerifiedCopy(disks, storage, tape, config);
             refillReleasedDisks(synth, disks);
+            if (kills < targetKills && written.size() >= MAX_FILES_FACTOR * targetFiles && allDone()) {
+                // every run written is on tape and no disk may be refilled: more rounds would find nothing to kill
+                throw new AssertionError("the campaign ran out of work after " + kills + " of " + targetKills + " SIGKILLs ("
+                        + round + " rounds, " + finished + " runs finished before their kill instant, " + written.size()
+                        + " files): raise -Dcampaign.files or lower -Dcampaign.kills");
+            }
         }
         long campaignMillis = (System.nanoTime() - started) / 1_000_000;
 
@@ -345,7 +353,7 @@ class CrashCampaignIT {
     /** The DAQ hands back a released disk: it writes a new run there and flags it full again (until enough files). */
     private void refillReleasedDisks(SyntheticRuns synth, List<Path> disks) throws IOException {
         for (Path d : disks) {
-            if (Files.exists(d.resolve("ReadyForData")) && written.size() < targetFiles * 3) {
+            if (Files.exists(d.resolve("ReadyForData")) && written.size() < MAX_FILES_FACTOR * targetFiles) {
                 Files.delete(d.resolve("ReadyForData"));
                 writeRun(synth, d);
                 Files.writeString(d.resolve("ReadyToTransfer"), "");
