@@ -86,7 +86,9 @@ public final class JdbcCatalog implements Catalog {
             NetworkFileSystems.system().refuseSqliteOn(path); // SQLite locking is not safe on NFS, SMB, sshfs, …
             SQLiteConfig config = new SQLiteConfig();
             config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-            config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+            // FULL: every commit is on disk when it returns, before any delete that relies on it (a DAQ file after its
+            // copy was recorded, a raw storage copy after ON_TAPE); WAL with NORMAL may lose the last commits on power loss
+            config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
             config.setBusyTimeout(60_000);
             config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
             config.enforceForeignKeys(true);

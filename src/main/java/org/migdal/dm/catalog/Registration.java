@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +13,9 @@ import java.util.Map;
  * (one {@code INSERT … ON CONFLICT (lfn) DO NOTHING RETURNING id, lfn} per {@value #ROWS_PER_STATEMENT} files, the ids
  * it returns feeding the history rows without a lookup), {@value #FILES_PER_TRANSACTION} files per transaction.
  *
- * <p>Durability: a registration transaction on SQLite commits with {@code synchronous=FULL} (the write-ahead log is
- * fsynced at that commit, and with it every earlier commit), so when {@code register} returns the registrations are on
- * disk, even though the catalog's other transactions use {@code synchronous=NORMAL} in WAL mode (which after a power loss
- * may roll back the last commits, never corrupt). The scanner removes the {@code ReadyToTransfer} flag only after that.
- * PostgreSQL commits are durable as configured on the server ({@code synchronous_commit}, on by default).
+ * <p>Durability: the catalog commits every transaction durably (SQLite {@code synchronous=FULL}, see {@link JdbcCatalog};
+ * PostgreSQL as configured on the server, {@code synchronous_commit} on by default), so when {@code register} returns
+ * the registrations are on disk; the scanner removes the {@code ReadyToTransfer} flag only after that.
  */
 final class Registration {
     static final int ROWS_PER_STATEMENT = 500;
@@ -47,37 +44,18 @@ final class Registration {
         return new RegisterResult(added, files.size() - added);
     }
 
-    /**
-     * Runs {@code work} in one transaction on {@code c} (given in auto-commit mode) whose commit is synced to disk: SQLite
-     * allows the safety level to change only outside a transaction, so it is set before and put back after.
-     */
+    /** Runs {@code work} in one transaction on {@code c} (given in auto-commit mode). */
     private int durably(Connection c, JdbcCatalog.SqlWork<Integer> work) throws SQLException {
-        boolean sqlite = catalog.dialect() == JdbcCatalog.Dialect.SQLITE;
-        if (sqlite) {
-            pragma(c, "PRAGMA synchronous = FULL");
-        }
+        c.setAutoCommit(false);
         try {
-            c.setAutoCommit(false);
-            try {
-                int n = work.run(c);
-                c.commit();
-                return n;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            int n = work.run(c);
+            c.commit();
+            return n;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
         } finally {
-            if (sqlite) {
-                pragma(c, "PRAGMA synchronous = NORMAL"); // the connection goes back to the pool as it came
-            }
-        }
-    }
-
-    private static void pragma(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(sql);
+            c.setAutoCommit(true);
         }
     }
 
