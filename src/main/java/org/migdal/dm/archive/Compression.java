@@ -89,7 +89,12 @@ public final class Compression implements CompressionStage {
                         break;
                     }
                     CatalogFile f = claimed.get(0);
-                    passed.add(f.id());
+                    if (!passed.add(f.id())) {
+                        // another slot tried it this run and failed it with no wait before a retry; this slot's claim was
+                        // asked with the list of tried files as it was before: at most one attempt per file and run
+                        catalog.putBack(f, "compress", "already tried in this run by another slot; left for the next run");
+                        continue;
+                    }
                     done = done.plus(compressOne(f));
                     progress.accept(f.size());
                 }

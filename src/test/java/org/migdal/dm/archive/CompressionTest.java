@@ -221,6 +221,39 @@ class CompressionTest {
     }
 
     @Test
+    void aFileFailedWithNoWaitIsNotTriedAgainInTheSameRunByAnotherSlot() throws Exception {
+        // slot 2 asks for a file with the list of files tried so far; its claim waits (as on SQLite's write lock) until
+        // slot 1 has claimed the file, failed it (retry at once: no backoff) and released it, so the file is claimable again
+        CatalogFile f = fx.shipped(1, 1).get(0);
+        Files.delete(fx.inStorage(f.lfn()));
+        java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger claims = new java.util.concurrent.atomic.AtomicInteger();
+        org.migdal.dm.catalog.Catalog racing = (org.migdal.dm.catalog.Catalog) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[]{org.migdal.dm.catalog.Catalog.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("claim") && args.length == 4 && claims.incrementAndGet() == 2) {
+                        assertThat(failed.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("slot 1 failed the file").isTrue();
+                    }
+                    try {
+                        return m.invoke(fx.catalog, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        if (m.getName().equals("fail")) {
+                            failed.countDown();
+                        }
+                    }
+                });
+        ArchiveReport r = new Compression(racing, fx.storage, new org.migdal.dm.compress.Compressor(Codec.BZIP2, 9), fx.executor,
+                fx.workDir, 150).run(x -> { });
+
+        CatalogFile after = fx.row(f.lfn());
+        assertThat(after.attempts()).as("one attempt in one run").isEqualTo(1);
+        assertThat(after.state()).isEqualTo(FileState.ON_DISK_STORAGE);
+        assertThat(r.failed()).isEqualTo(1);
+        assertThat(claims.get()).as("both slots asked").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void aStaleCompressedCopyFromAnEarlierAttemptIsReplaced() throws Exception {
         CatalogFile f = fx.shipped(1, 2).get(0);
         Path z = fx.inStorage(f.lfn() + ".bz2");
