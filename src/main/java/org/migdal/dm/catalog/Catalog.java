@@ -165,7 +165,10 @@ public interface Catalog extends AutoCloseable {
     /** Open scan problems of {@code disk} ({@code null}: every disk). */
     List<ScanProblem> openScanProblems(String disk);
 
-    /** ON_TAPE files whose uncompressed storage copy is not yet deleted. */
+    /**
+     * ON_TAPE files whose uncompressed storage copy is not yet deleted and whose DAQ copy is: the raw storage copy is the
+     * evidence a late delete of the DAQ copy ({@code clean}) relies on, so it goes only after the DAQ copy.
+     */
     List<CatalogFile> awaitingRawDelete(int limit);
 
     /** Puts quarantined (or failed, waiting) files back into their resting state for another try; a MISSING file back to REGISTERED. */

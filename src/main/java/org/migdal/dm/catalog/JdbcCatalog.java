@@ -593,7 +593,8 @@ public final class JdbcCatalog implements Catalog {
 
     @Override
     public List<CatalogFile> awaitingRawDelete(int limit) {
-        return query("SELECT " + COLUMNS + " FROM files WHERE state = 'ON_TAPE' AND raw_deleted_at IS NULL ORDER BY id LIMIT ?",
+        return query("SELECT " + COLUMNS + " FROM files WHERE state = 'ON_TAPE' AND raw_deleted_at IS NULL"
+                        + " AND local_deleted_at IS NOT NULL ORDER BY id LIMIT ?",
                 ps -> ps.setInt(1, limit), JdbcCatalog::row);
     }
 

@@ -113,6 +113,26 @@ class RawCleanerTest {
     }
 
     @Test
+    void aRawCopyStaysWhileTheDaqCopyIsStillThere() throws Exception {
+        // a run killed between recording the shipped copy and deleting the DAQ file: the late delete (clean) needs the raw
+        // storage copy as its evidence, so the raw copy must outlive the DAQ copy even once the file is ON_TAPE
+        fx.catalog.inTransaction(c -> {
+            try (var ps = c.prepareStatement("UPDATE files SET local_deleted_at = NULL WHERE id = ?")) {
+                ps.setLong(1, ok.id());
+                return ps.executeUpdate();
+            }
+        }, "undoing the DAQ delete of " + ok.lfn());
+
+        assertThat(cleaner().clean(100)).isZero();
+        assertThat(fx.inStorage(ok.lfn())).exists();
+        assertThat(fx.row(ok.lfn()).rawDeletedAt()).isNull();
+
+        fx.catalog.markLocalDeleted(fx.row(ok.lfn()), "the DAQ copy deleted late");
+        assertThat(cleaner().clean(100)).isEqualTo(1);
+        assertThat(fx.inStorage(ok.lfn())).doesNotExist();
+    }
+
+    @Test
     void aTapeCopyStillOnlyOnTheTapeBuffersDiskIsNotEnough() throws Exception {
         // a tape endpoint that, like EOS+CTA before migration, reports the file but no tape copy yet
         BuiltinMoverTest.CorruptingEndpoint real = new BuiltinMoverTest.CorruptingEndpoint(fx.tapeRoot);
