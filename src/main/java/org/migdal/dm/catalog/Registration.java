@@ -31,7 +31,7 @@ final class Registration {
         int added = 0;
         for (int from = 0; from < files.size(); from += FILES_PER_TRANSACTION) {
             List<NewFile> batch = files.subList(from, Math.min(files.size(), from + FILES_PER_TRANSACTION));
-            added += catalog.reading(c -> durably(c, conn -> {
+            added += catalog.inTransaction(conn -> {
                 int n = 0;
                 try (Statements st = new Statements(conn)) {
                     for (int i = 0; i < batch.size(); i += ROWS_PER_STATEMENT) {
@@ -39,24 +39,9 @@ final class Registration {
                     }
                 }
                 return n;
-            }), "registering " + batch.size() + " files (first: " + batch.get(0).lfn() + ")");
+            }, "registering " + batch.size() + " files (first: " + batch.get(0).lfn() + ")");
         }
         return new RegisterResult(added, files.size() - added);
-    }
-
-    /** Runs {@code work} in one transaction on {@code c} (given in auto-commit mode). */
-    private int durably(Connection c, JdbcCatalog.SqlWork<Integer> work) throws SQLException {
-        c.setAutoCommit(false);
-        try {
-            int n = work.run(c);
-            c.commit();
-            return n;
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
     }
 
     /** The multi-row statements of one transaction, prepared once per row count (SQLite's prepare is not cheap). */
