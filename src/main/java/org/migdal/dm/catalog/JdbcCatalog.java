@@ -44,6 +44,7 @@ public final class JdbcCatalog implements Catalog {
     private final Clock clock;
     private final String description;
     private final ScanProblemStore scanProblems;
+    private final Activity activity = new Activity(this);
     private final VanishedFiles vanished;
     private final ClaimStore claims = new ClaimStore(this);
     private final EndpointStore endpointStore = new EndpointStore(this);
@@ -785,6 +786,11 @@ public final class JdbcCatalog implements Catalog {
     private static DiskRecord diskRow(ResultSet rs) throws SQLException {
         return new DiskRecord(rs.getString(1), rs.getString(2), DiskRecord.DiskState.valueOf(rs.getString(3)),
                 Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5));
+    }
+
+    /** Work over time: last progress, last errors, throughput, free-space samples. */
+    public Activity activity() {
+        return activity;
     }
 
     // ---------------------------------------------------------------- plumbing

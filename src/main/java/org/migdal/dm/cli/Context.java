@@ -70,6 +70,7 @@ final class Context implements AutoCloseable {
     private StorageEndpoint tape;
     private BatchExecutor executor;
     private CredentialStore credentials;
+    private org.migdal.dm.health.Overviews overviews;
     private CredentialWatcher credentialFiles;
     private FtsClient fts;
     private final java.util.Map<String, StorageEndpoint> others = new java.util.HashMap<>();
@@ -179,6 +180,14 @@ final class Context implements AutoCloseable {
             executor = new LocalExecutor(config.executor().threads());
         }
         return executor;
+    }
+
+    /** What the dashboard, /metrics and the notifications show, built from the catalog, the disks and the credential. */
+    org.migdal.dm.health.Overviews overviews() {
+        if (overviews == null) {
+            overviews = new org.migdal.dm.health.Overviews(catalog(), config, credentials(), clock);
+        }
+        return overviews;
     }
 
     CredentialStore credentials() {

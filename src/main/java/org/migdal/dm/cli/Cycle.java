@@ -43,6 +43,7 @@ final class Cycle {
         int raw = 0;
         if (role.equals("daq") || role.equals("all")) {
             scan = ctx.scanner().scan();
+            sampleDiskSpace(ctx);
             // a scan problem fails the cycle once, when it is new; afterwards it stays open in the catalog (status, doctor,
             // ls --problems) and the cycle only warns, so cron does not fail every few minutes for one condition
             scan.newProblems().forEach(p -> problems.add("scan " + p));
@@ -91,6 +92,15 @@ final class Cycle {
         Result r = new Result(scan, ship, clean, archive, raw, problems);
         log.info("cycle {} done: {}", role, summary(r));
         return r;
+    }
+
+    /** One free-space sample of each DAQ disk per DAQ cycle, for the time-to-full forecast; a failure only warns. */
+    private static void sampleDiskSpace(Context ctx) {
+        try {
+            new org.migdal.dm.health.DiskSpace(ctx.catalog(), ctx.config.daq(), ctx.clock).sample();
+        } catch (RuntimeException e) {
+            log.warn("free space of the DAQ disks not sampled: {}", e.getMessage());
+        }
     }
 
     /**

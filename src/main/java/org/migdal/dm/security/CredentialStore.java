@@ -102,19 +102,24 @@ public final class CredentialStore {
         return BearerToken.discover(env, uid);
     }
 
+    /** When a proxy stops being usable: its own end, or its VOMS attributes' end if earlier. */
+    public static Instant usableUntil(X509Credential proxy) throws CredentialException {
+        Instant expires = proxy.notAfter();
+        Optional<VomsAttributes> voms = VomsAttributes.of(proxy.chain());
+        return voms.isPresent() && voms.get().notAfter().isBefore(expires) ? voms.get().notAfter() : expires;
+    }
+
     /** The policy's verdict on a proxy, with subject, time left, VO and FQANs in the summary. */
     public CredentialCheck check(X509Credential proxy) {
         Instant now = clock.instant();
         List<String> parts = new ArrayList<>();
-        Instant expires = proxy.notAfter();
+        Instant expires;
         Optional<VomsAttributes> voms;
         try {
             voms = VomsAttributes.of(proxy.chain());
+            expires = usableUntil(proxy);
         } catch (CredentialException e) {
             return new CredentialCheck(CredentialCheck.Level.FAIL, e.getMessage());
-        }
-        if (voms.isPresent() && voms.get().notAfter().isBefore(expires)) {
-            expires = voms.get().notAfter();
         }
         Duration left = Duration.between(now, expires);
         parts.add(proxy.identity() + (proxy.isProxy() ? " (proxy)" : ""));

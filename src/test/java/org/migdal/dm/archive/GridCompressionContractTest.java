@@ -257,11 +257,11 @@ class GridCompressionContractTest {
         assertThat(fx.catalog.endpoint(GridCompression.EXECUTOR).orElseThrow().reason()).contains("Can't find address of local schedd");
         assertThat(fx.catalog.batch().inFlight()).as("failed before the commit: nothing recorded").isZero();
 
-        pool.writeFaults("{\"schedd\": \"up\"}");
+        pool.writeFaults("{\"schedd\": \"up\", \"slots\": 0}"); // queued, not started: none can finish while the schedd is lost
         grid.run(b -> { });
         assertThat(fx.catalog.batch().inFlight()).isEqualTo(3);
         // the schedd is lost with the jobs queued: cycles go on, reconciling (condor_q) fails, nothing is charged or lost
-        pool.writeFaults("{\"schedd\": \"down\"}");
+        pool.writeFaults("{\"schedd\": \"down\", \"slots\": 0}");
         for (int i = 0; i < 3; i++) {
             grid.run(b -> { });
         }

@@ -90,11 +90,11 @@ class SchemaTest {
         Schema.ensure(ds, "sqlite", "test");
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO " + Schema.HISTORY + " (installed_rank, version, description, type, script, checksum,"
-                    + " installed_by, execution_time, success) VALUES (99, '9', 'future', 'SQL', 'V9__future.sql', 0, 'test', 0, 1)");
+                    + " installed_by, execution_time, success) VALUES (99, '99', 'future', 'SQL', 'V99__future.sql', 0, 'test', 0, 1)");
         }
         assertThatThrownBy(() -> Schema.ensure(ds, "sqlite", "sqlite:the-catalog"))
                 .isInstanceOf(CatalogException.class).hasMessageContaining("sqlite:the-catalog")
-                .hasMessageContaining("schema version 9, newer than this migdal-dm knows (8)");
+                .hasMessageContaining("schema version 99, newer than this migdal-dm knows (" + Schema.BUNDLED + ")");
         assertThatThrownBy(() -> JdbcCatalog.open("sqlite:" + dir.resolve("catalog.db"), null, null,
                 new ClaimPolicy("x", Duration.ofMinutes(1), 3, Duration.ofSeconds(1)), Clock.systemUTC(), 2))
                 .isInstanceOf(CatalogException.class).hasMessageContaining("newer than this migdal-dm");
