@@ -31,6 +31,9 @@ final class RecallCommand implements Callable<Integer> {
     @Option(names = "--to", description = "destination base URL (default: storage.disk)")
     String to;
 
+    @Option(names = "--json", description = "print what was requested and recalled as one JSON document (no progress bar)")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = main.spec.commandLine().getOut();
@@ -44,6 +47,9 @@ final class RecallCommand implements Callable<Integer> {
             Optional<String> refusal = ctx.credentialRefusal(false, true);
             if (refusal.isPresent()) {
                 err.println("recall not started: " + refusal.get());
+                if (json) {
+                    JsonOutput.print(out, StageCommands.json("recall", false, null, List.of("recall not started: " + refusal.get())));
+                }
                 return Main.FAILURE;
             }
             List<CatalogFile> files = new ArrayList<>();
@@ -69,11 +75,28 @@ final class RecallCommand implements Callable<Integer> {
                     requested++;
                 }
             }
+            long bytes = files.stream().mapToLong(f -> f.compressedSize() == null ? 0 : f.compressedSize()).sum();
+            Recaller.Report r;
+            try (Progress p = new Progress(System.err, Progress.interactive(json) && bytes > 0, "recall", bytes)) {
+                r = ctx.recaller().run(files.size() + 100, p);
+            }
+            boolean fts = ctx.config.archive().mover().equals("fts");
+            if (json) {
+                java.util.Map<String, Object> report = new java.util.LinkedHashMap<>();
+                report.put("destination", destination);
+                report.put("files", files.size());
+                report.put("requested", requested);
+                report.put("alreadyOpen", files.size() - requested);
+                report.put("recalled", r.done());
+                report.put("failed", r.failed());
+                report.put("stagingThroughFts", fts);
+                JsonOutput.print(out, StageCommands.json("recall", r.failed() == 0, report, List.of()));
+                return r.failed() == 0 ? Main.OK : Main.FAILURE;
+            }
             out.println(requested + " recall(s) requested to " + destination + (requested < files.size()
                     ? " (" + (files.size() - requested) + " already open)" : ""));
-            Recaller.Report r = ctx.recaller().run(files.size() + 100);
             out.println("recalled and verified " + r.done() + ", failed " + r.failed() + " (see `show LFN` for each file's history)");
-            if (ctx.config.archive().mover().equals("fts")) {
+            if (fts) {
                 out.println("the others are staging through FTS3; `migdal-dm poll` (or the grid cycle) verifies them as they arrive");
             }
             return r.failed() == 0 ? Main.OK : Main.FAILURE;
