@@ -130,6 +130,9 @@ final class InfoCommands {
         }
     }
 
+    /** A row of {@code ls}: id, state, disk, size, adler32, last change, LFN, last error. */
+    static final String LS_ROW = "%8s  %-15s %-8s %10s  %-8s  %-16s  %s%s%n";
+
     @Command(name = "ls", mixinStandardHelpOptions = true,
             description = "List catalog rows, filtered by state, disk, run or LFN text, a page at a time; or open scan problems.")
     static final class Ls implements Callable<Integer> {
@@ -199,9 +202,10 @@ final class InfoCommands {
                     out.println(JsonOutput.mapper().writeValueAsString(doc));
                     return Main.OK;
                 }
+                out.printf(LS_ROW, "ID", "STATE", "DISK", "SIZE", "ADLER32", "UPDATED (UTC)", "LFN", "");
                 for (CatalogFile r : rows) {
-                    out.printf("%-15s %-6s %12d %-8s %s%s%n", r.state(), r.disk(), r.size(), r.adler32() == null ? "-" : r.adler32(),
-                            r.lfn(), r.lastError() == null ? "" : "   [" + r.lastError() + "]");
+                    out.printf(LS_ROW, r.id(), r.state(), r.disk(), Units.bytes(r.size()), r.adler32() == null ? "-" : r.adler32(),
+                            Units.minute(r.updatedAt()), r.lfn(), r.lastError() == null ? "" : "   [" + r.lastError() + "]");
                 }
                 String page = after > 0 ? rows.size() + " after id " + after + " of " + total
                         : (rows.isEmpty() ? 0 : offset + 1) + "–" + (offset + rows.size()) + " of " + total;
