@@ -41,10 +41,25 @@ final class InfoCommands {
         @Option(names = "--json", description = "print JSON")
         boolean json;
 
+        @Option(names = "--watch", arity = "0..1", paramLabel = "SECONDS", fallbackValue = "5",
+                description = "draw the status again every SECONDS (default 5) until interrupted")
+        Long watch;
+
         @Override
         public Integer call() throws Exception {
+            if (watch != null && (watch < 1 || json)) {
+                main.spec.commandLine().getErr().println(json ? "--watch draws text; for scripts, run status --json when needed"
+                        : "--watch needs at least 1 second, not " + watch);
+                return Main.USAGE;
+            }
             try (Context ctx = new Context(main.loadConfig())) {
-                print(ctx.catalog(), ctx.config, main.spec.commandLine().getOut(), json);
+                PrintWriter out = main.spec.commandLine().getOut();
+                if (watch != null) {
+                    new StatusWatch(out, System.console() != null, ctx.clock, d -> Thread.sleep(d.toMillis()))
+                            .run(java.time.Duration.ofSeconds(watch), Long.MAX_VALUE, o -> print(ctx.catalog(), ctx.config, o, false));
+                    return Main.OK;
+                }
+                print(ctx.catalog(), ctx.config, out, json);
             }
             return Main.OK;
         }
