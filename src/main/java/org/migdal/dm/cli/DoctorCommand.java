@@ -102,6 +102,7 @@ final class DoctorCommand implements Callable<Integer> {
         }
         checks.add(endpoint("storage.disk", config.storage().disk(), ctx::disk));
         checks.add(endpoint("storage.tape", config.storage().tape(), ctx::tape));
+        checks.addAll(FtsDoctor.checks(ctx));
         checks.addAll(HtcondorView.checks(ctx));
         try {
             for (org.migdal.dm.catalog.EndpointStatus e : ctx.catalog().endpoints()) {
