@@ -82,6 +82,20 @@ class CliLogTest {
     }
 
     @Test
+    void aLogFileThatCannotBeOpenedIsAConfigurationErrorNamingIt() throws Exception {
+        Path notAFolder = Files.writeString(tmp.resolve("plain-file"), "x");
+        Path log = notAFolder.resolve("migdal-dm.log");
+        CliFixture.Run r = CliFixture.raw("--log-file", log.toString(), "status");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(log.toString()).contains("cannot be opened");
+    }
+
+    @Test
+    void theLogOptionsValuesAreNotTakenForTheCommand() {
+        assertThat(Main.commandWord("--log-format", "json", "--log-file", "x.log", "status")).isEqualTo("status");
+    }
+
+    @Test
     void aBadLogFormatIsAUsageError() {
         CliFixture.Run r = CliFixture.raw("--log-format", "xml", "status");
         assertThat(r.code()).isEqualTo(2);
