@@ -41,10 +41,10 @@ final class StatusWatch {
         while (drawn < times) {
             if (terminal) {
                 out.print(CLEAR);
-                out.println("every " + every.toSeconds() + " s, at " + clock.instant() + " (Ctrl-C to stop)");
+                out.println("every " + every.toSeconds() + " s, at " + clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (Ctrl-C to stop)");
                 out.println();
             } else {
-                out.println("=== status at " + clock.instant() + " ===");
+                out.println("=== status at " + clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " ===");
             }
             drawing.draw(out);
             out.flush();
