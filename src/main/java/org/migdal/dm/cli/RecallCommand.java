@@ -46,25 +46,19 @@ final class RecallCommand implements Callable<Integer> {
             String destination = to != null ? to : ctx.config.storage().disk();
             Optional<String> refusal = ctx.credentialRefusal(false, true);
             if (refusal.isPresent()) {
-                err.println("recall not started: " + refusal.get());
-                if (json) {
-                    JsonOutput.print(out, StageCommands.json("recall", false, null, List.of("recall not started: " + refusal.get())));
-                }
-                return Main.FAILURE;
+                return refused(out, err, "recall not started: " + refusal.get());
             }
             List<CatalogFile> files = new ArrayList<>();
             if (run != null) {
                 files.addAll(ctx.catalog().list(new FileFilter(FileState.ON_TAPE, null, run, null, 0, 100_000)));
                 if (files.isEmpty()) {
-                    err.println("no ON_TAPE file of run " + run + " in the catalog");
-                    return Main.FAILURE;
+                    return refused(out, err, "no ON_TAPE file of run " + run + " in the catalog");
                 }
             }
             for (String lfn : lfns) {
                 Optional<CatalogFile> f = ctx.catalog().find(lfn);
                 if (f.isEmpty()) {
-                    err.println("no file " + lfn + " in the catalog");
-                    return Main.FAILURE;
+                    return refused(out, err, "no file " + lfn + " in the catalog");
                 }
                 files.add(f.get());
             }
@@ -101,5 +95,14 @@ final class RecallCommand implements Callable<Integer> {
             }
             return r.failed() == 0 ? Main.OK : Main.FAILURE;
         }
+    }
+
+    /** Nothing was recalled: the reason on stderr, and as the JSON document with {@code --json}; exit 1. */
+    private int refused(PrintWriter out, PrintWriter err, String why) {
+        err.println(why);
+        if (json) {
+            JsonOutput.print(out, StageCommands.json("recall", false, null, List.of(why)));
+        }
+        return Main.FAILURE;
     }
 }

@@ -97,6 +97,9 @@ class CliJsonTest {
         assertThat(rc.get("recalled").asInt()).isEqualTo(1);
         assertThat(rc.get("destination").asText()).isEqualTo(to.toUri().toString());
         assertThat(to.resolve(lfn.substring(1) + ".bz2")).exists();
+        CliFixture.Run unknown = fx.cli("recall", "/no/such.dat", "--json");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(doc(unknown).get("problems").get(0).asText()).isEqualTo("no file /no/such.dat in the catalog");
 
         // a file whose storage copy is corrupted fails the next archive: exit 1, and still one document saying so
         CliFixture fx2 = new CliFixture(Files.createDirectories(tmp.resolve("second")), "cleanupRaw: false");
