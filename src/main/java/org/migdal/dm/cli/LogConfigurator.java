@@ -102,8 +102,20 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         };
     }
 
+    /** The stderr appender: a log line never lands on the line of a progress bar being shown ({@link Progress#aroundLogLine}). */
+    static final class Stderr extends ConsoleAppender<ILoggingEvent> {
+        @Override
+        protected void subAppend(ILoggingEvent event) {
+            if (getContext() != null && getContext().getObject(Progress.LOG_CONTEXT_KEY) instanceof Progress bar) {
+                bar.aroundLogLine(() -> super.subAppend(event));
+            } else {
+                super.subAppend(event);
+            }
+        }
+    }
+
     private static ConsoleAppender<ILoggingEvent> stderr(LoggerContext lc, Layout<ILoggingEvent> layout) {
-        ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+        ConsoleAppender<ILoggingEvent> stderr = new Stderr();
         stderr.setContext(lc);
         stderr.setName(STDERR);
         stderr.setTarget("System.err");

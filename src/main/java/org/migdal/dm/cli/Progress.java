@@ -13,7 +13,9 @@ import java.util.function.LongSupplier;
  * A progress bar on the terminal for long interactive work (ship, archive, recall): redrawn in place at most five times
  * a second, and once at the end. Silent unless {@code enabled}: the commands enable it only when both standard output
  * and standard error are a terminal and no {@code --json} was asked ({@link #interactive(boolean)}), so a bar never
- * ends up in a log, a file or a pipe.
+ * ends up in a log, a file or a pipe. While a bar is shown, a log line written to the same terminal first clears the
+ * bar's line and the bar is drawn again below it ({@link #aroundLogLine}, called by the stderr log appender, which finds
+ * the bar in the logging context), so a bar and log lines never share a line.
  */
 final class Progress implements LongConsumer, AutoCloseable {
     private static final long REDRAW_NANOS = 200_000_000L;
@@ -27,6 +29,10 @@ final class Progress implements LongConsumer, AutoCloseable {
     private final AtomicLong done = new AtomicLong();
     private long lastDraw = Long.MIN_VALUE;
     private boolean drawn;
+    private String last;
+
+    /** The key under which a shown bar is found in the logging context. */
+    static final String LOG_CONTEXT_KEY = "migdal-dm.progress";
 
     Progress(PrintStream out, boolean enabled, String label, long totalBytes) {
         this(out, enabled, label, totalBytes, System::nanoTime);
@@ -40,6 +46,22 @@ final class Progress implements LongConsumer, AutoCloseable {
         this.total = totalBytes;
         this.nanoTime = nanoTime;
         this.start = nanoTime.getAsLong();
+        if (enabled && org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext lc) {
+            lc.putObject(LOG_CONTEXT_KEY, this);
+        }
+    }
+
+    /** Writes a log line ({@code write}) on a line of its own: the bar's line is cleared first and the bar drawn again after. */
+    synchronized void aroundLogLine(Runnable write) {
+        if (last != null) {
+            out.print("\r\033[K");
+            out.flush();
+        }
+        write.run();
+        if (last != null) {
+            out.print(last);
+            out.flush();
+        }
     }
 
     /** Whether a bar may be drawn: not for {@code --json}, and only when standard output and standard error are a terminal. */
@@ -67,7 +89,8 @@ final class Progress implements LongConsumer, AutoCloseable {
         synchronized (this) {
             if (lastDraw == Long.MIN_VALUE || now - lastDraw >= REDRAW_NANOS || d >= total) {
                 lastDraw = now;
-                out.print(line(label, d, total, now - start));
+                last = line(label, d, total, now - start);
+                out.print(last);
                 out.flush();
                 drawn = true;
             }
@@ -88,6 +111,11 @@ final class Progress implements LongConsumer, AutoCloseable {
     public synchronized void close() {
         if (drawn) {
             out.println();
+        }
+        last = null;
+        if (enabled && org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext lc
+                && lc.getObject(LOG_CONTEXT_KEY) == this) {
+            lc.removeObject(LOG_CONTEXT_KEY);
         }
     }
 }

@@ -37,6 +37,32 @@ class ProgressTest {
     }
 
     @Test
+    void aLogLineWrittenWhileTheBarIsShownGetsALineOfItsOwnAndTheBarComesBackBelow() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream terminal = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        PrintStream stderr = System.err;
+        System.setErr(terminal); // where the stderr log appender writes
+        try {
+            AtomicLong nanos = new AtomicLong(0);
+            try (Progress p = new Progress(terminal, true, "recall", 2 * MIB, nanos::get)) {
+                p.accept(MIB);
+                org.slf4j.LoggerFactory.getLogger(ProgressTest.class).warn("a log line\nwith a newline");
+                nanos.addAndGet(1_000_000_000L);
+                p.accept(MIB);
+            }
+            org.slf4j.LoggerFactory.getLogger(ProgressTest.class).warn("after the bar");
+        } finally {
+            System.setErr(stderr);
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        String bar = Progress.line("recall", MIB, 2 * MIB, 0);
+        int log = out.indexOf("\r\033[K");
+        assertThat(out).startsWith(bar + "\r\033[K");
+        assertThat(out.substring(log + 4)).matches("(?s)\\d{4}-.* WARN  ProgressTest: a log line\\\\nwith a newline\n"
+                + java.util.regex.Pattern.quote(bar) + "\r.*100%.*\n\\d{4}-.* WARN  ProgressTest: after the bar\n");
+    }
+
+    @Test
     void withoutATerminalNothingIsWritten() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (Progress p = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, "ship", 4 * MIB, () -> 0)) {
