@@ -23,12 +23,16 @@ final class LogLines {
     private LogLines() {
     }
 
-    /** {@code s} with backslashes doubled and every control character escaped, so that it stays on one line. */
+    /**
+     * {@code s} with every control character escaped ({@code \n}, {@code \r}, {@code \t}, {@code \xNN}), so that it stays
+     * on one line. Backslashes are left as they are, so a name shows as the scan problems show it (the JSON format is the
+     * one that tells a backslash from an escape).
+     */
     static String oneLine(String s) {
         StringBuilder b = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            String esc = c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t"
+            String esc = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t"
                     : c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085'
                     ? (c <= 0xff ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c)) : null;
             if (esc != null && b == null) {
