@@ -55,7 +55,7 @@ final class InfoCommands {
             try (Context ctx = new Context(main.loadConfig())) {
                 PrintWriter out = main.spec.commandLine().getOut();
                 if (watch != null) {
-                    new StatusWatch(out, System.console() != null, ctx.clock, d -> Thread.sleep(d.toMillis()))
+                    new StatusWatch(out, Progress.stdoutIsTerminal(), ctx.clock, d -> Thread.sleep(d.toMillis()))
                             .run(java.time.Duration.ofSeconds(watch), Long.MAX_VALUE, o -> print(ctx.catalog(), ctx.config, o, false));
                     return Main.OK;
                 }

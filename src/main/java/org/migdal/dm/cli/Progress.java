@@ -66,16 +66,25 @@ final class Progress implements LongConsumer, AutoCloseable {
 
     /** Whether a bar may be drawn: not for {@code --json}, and only when standard output and standard error are a terminal. */
     static boolean interactive(boolean json) {
-        return !json && System.console() != null && stderrIsTerminal();
+        return !json && stdoutIsTerminal() && stderrIsTerminal();
+    }
+
+    /** Standard output is a terminal (Linux: {@code /proc/self/fd/1} leads to a tty; elsewhere: the JVM has a console). */
+    static boolean stdoutIsTerminal() {
+        return isTerminal(1).orElseGet(() -> System.console() != null);
     }
 
     /** Standard error is a terminal device (Linux: {@code /proc/self/fd/2} leads to a tty); false where it cannot tell. */
     static boolean stderrIsTerminal() {
+        return isTerminal(2).orElse(false);
+    }
+
+    private static java.util.Optional<Boolean> isTerminal(int fd) {
         try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            return java.util.Optional.of(target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console"));
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return false;
+            return java.util.Optional.empty();
         }
     }
 

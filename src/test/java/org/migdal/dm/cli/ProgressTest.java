@@ -74,8 +74,9 @@ class ProgressTest {
     @Test
     void jsonOrAStandardErrorThatIsNotATerminalGivesNoBar() {
         assertThat(Progress.interactive(true)).isFalse();
-        // the tests' standard error is a file or a pipe, never a terminal
+        // the tests' standard output and error are files or pipes, never a terminal
         assertThat(Progress.stderrIsTerminal()).isFalse();
+        assertThat(Progress.stdoutIsTerminal()).isFalse();
         assertThat(Progress.interactive(false)).isFalse();
     }
 }
