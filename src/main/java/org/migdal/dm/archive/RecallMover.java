@@ -8,4 +8,9 @@ package org.migdal.dm.archive;
 public interface RecallMover {
     /** One pass over at most {@code limit} recalls: those finished and verified, and those that failed an attempt. */
     Recaller.Report run(int limit);
+
+    /** {@link #run(int)}, telling {@code progress} the bytes as they are copied where this mover copies them itself. */
+    default Recaller.Report run(int limit, java.util.function.LongConsumer progress) {
+        return run(limit);
+    }
 }

@@ -42,10 +42,16 @@ public final class Recaller implements RecallMover {
 
     @Override
     public Report run(int limit) {
+        return run(limit, bytes -> { });
+    }
+
+    /** Copies are counted to {@code progress} as they are read from the tape endpoint. */
+    @Override
+    public Report run(int limit, java.util.function.LongConsumer progress) {
         int done = 0;
         int failed = 0;
         for (Recall r : recalls.claim(limit)) {
-            if (recallOne(r)) {
+            if (recallOne(r, progress)) {
                 done++;
             } else {
                 failed++;
@@ -64,7 +70,29 @@ public final class Recaller implements RecallMover {
         return arrived instanceof CopyCheck.Mismatch m ? Optional.of(m.message() + " (as archived)") : Optional.empty();
     }
 
-    private boolean recallOne(Recall r) {
+    private static InputStream counted(InputStream in, java.util.function.LongConsumer progress) {
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    progress.accept(1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                int n = super.read(buf, off, len);
+                if (n > 0) {
+                    progress.accept(n);
+                }
+                return n;
+            }
+        };
+    }
+
+    private boolean recallOne(Recall r, java.util.function.LongConsumer progress) {
         Optional<CatalogFile> file = catalog.get(r.fileId());
         if (file.isEmpty() || file.get().compressedName() == null) {
             recalls.fail(r, "no compressed copy is recorded for " + r.lfn(), true);
@@ -81,7 +109,7 @@ public final class Recaller implements RecallMover {
         }
         String from = tape.urlOf(name);
         String to = dest.urlOf(name);
-        try (InputStream in = tape.open(name)) {
+        try (InputStream in = counted(tape.open(name), progress)) {
             boolean existing = dest.stat(name).isPresent();
             StorageEndpoint.Sent sent = dest.put(in, f.compressedSize(), name, existing);
             if (!sent.adler32().equals(Checksum.adler32(f.compressedAdler32()))) {

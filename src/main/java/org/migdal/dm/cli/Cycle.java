@@ -150,6 +150,20 @@ final class Cycle {
         return ctx.catalog().counts().stream().filter(c -> c.state() == state).mapToLong(c -> c.bytes()).sum();
     }
 
+    /** A cycle's {@code --json} document: the role, whether it succeeded, each stage's report and the problems. */
+    static java.util.Map<String, Object> json(String role, Result r) {
+        java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+        doc.put("role", role);
+        doc.put("ok", r.ok());
+        doc.put("scan", r.scan());
+        doc.put("ship", r.ship() == null ? null : StageCommands.json(r.ship()));
+        doc.put("clean", r.clean());
+        doc.put("archive", r.archive());
+        doc.put("rawDeleted", r.rawDeleted());
+        doc.put("problems", r.problems());
+        return doc;
+    }
+
     static String summary(Result r) {
         List<String> parts = new ArrayList<>();
         if (r.scan() != null) {

@@ -43,7 +43,7 @@ final class DaemonCommand implements Callable<Integer> {
             while (stop.getCount() > 0) {
                 try {
                     ctx.reloadCredentialsIfChanged(); // a renewed proxy, token, CA or CRL is used from this cycle on
-                    int rc = RunCommand.runLocked(ctx, role, main.spec.commandLine().getOut(), main.spec.commandLine().getErr());
+                    int rc = RunCommand.runLocked(ctx, role, false, main.spec.commandLine().getOut(), main.spec.commandLine().getErr());
                     log.info("cycle ended with exit code {}", rc);
                 } catch (RuntimeException e) {
                     log.error("cycle failed: {}", e.getMessage(), e);

@@ -53,7 +53,7 @@ final class DoctorCommand implements Callable<Integer> {
         MigdalConfig config = null;
         try {
             config = main.loadConfig();
-            checks.add(ok("config", main.config.toAbsolutePath() + " is valid"));
+            checks.add(ok("config", main.configUsed.file() + " (found by " + main.configUsed.how() + ") is valid"));
         } catch (ConfigException e) {
             checks.add(fail("config", e.getMessage()));
         }
@@ -63,8 +63,11 @@ final class DoctorCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            out.println(JsonOutput.mapper().writeValueAsString(Map.of("checks", checks,
-                    "ok", checks.stream().noneMatch(c -> c.status() == CredentialCheck.Level.FAIL))));
+            Map<String, Object> doc = new java.util.LinkedHashMap<>();
+            doc.put("config", main.configUsed == null ? null : main.configUsed.file().toString());
+            doc.put("ok", checks.stream().noneMatch(c -> c.status() == CredentialCheck.Level.FAIL));
+            doc.put("checks", checks);
+            JsonOutput.print(out, doc);
         } else {
             for (Check c : checks) {
                 out.printf(Locale.ROOT, "%-4s %-22s %s%n", c.status(), c.check(), c.detail());
@@ -99,6 +102,7 @@ final class DoctorCommand implements Callable<Integer> {
         }
         checks.add(endpoint("storage.disk", config.storage().disk(), ctx::disk));
         checks.add(endpoint("storage.tape", config.storage().tape(), ctx::tape));
+        checks.addAll(FtsDoctor.checks(ctx));
         checks.addAll(HtcondorView.checks(ctx));
         try {
             for (org.migdal.dm.catalog.EndpointStatus e : ctx.catalog().endpoints()) {

@@ -41,10 +41,25 @@ final class InfoCommands {
         @Option(names = "--json", description = "print JSON")
         boolean json;
 
+        @Option(names = "--watch", arity = "0..1", paramLabel = "SECONDS", fallbackValue = "5",
+                description = "draw the status again every SECONDS (default 5) until interrupted")
+        Long watch;
+
         @Override
         public Integer call() throws Exception {
+            if (watch != null && (watch < 1 || json)) {
+                main.spec.commandLine().getErr().println(json ? "--watch draws text; for scripts, run status --json when needed"
+                        : "--watch needs at least 1 second, not " + watch);
+                return Main.USAGE;
+            }
             try (Context ctx = new Context(main.loadConfig())) {
-                print(ctx.catalog(), ctx.config, main.spec.commandLine().getOut(), json);
+                PrintWriter out = main.spec.commandLine().getOut();
+                if (watch != null) {
+                    new StatusWatch(out, Progress.stdoutIsTerminal(), ctx.clock, d -> Thread.sleep(d.toMillis()))
+                            .run(java.time.Duration.ofSeconds(watch), Long.MAX_VALUE, o -> print(ctx.catalog(), ctx.config, o, false));
+                    return Main.OK;
+                }
+                print(ctx.catalog(), ctx.config, out, json);
             }
             return Main.OK;
         }
@@ -130,6 +145,9 @@ final class InfoCommands {
         }
     }
 
+    /** A row of {@code ls}: id, state, disk, size, adler32, last change, LFN, last error. */
+    static final String LS_ROW = "%8s  %-15s %-8s %10s  %-8s  %-16s  %s%s%n";
+
     @Command(name = "ls", mixinStandardHelpOptions = true,
             description = "List catalog rows, filtered by state, disk, run or LFN text, a page at a time; or open scan problems.")
     static final class Ls implements Callable<Integer> {
@@ -199,9 +217,10 @@ final class InfoCommands {
                     out.println(JsonOutput.mapper().writeValueAsString(doc));
                     return Main.OK;
                 }
+                out.printf(LS_ROW, "ID", "STATE", "DISK", "SIZE", "ADLER32", "UPDATED (UTC)", "LFN", "");
                 for (CatalogFile r : rows) {
-                    out.printf("%-15s %-6s %12d %-8s %s%s%n", r.state(), r.disk(), r.size(), r.adler32() == null ? "-" : r.adler32(),
-                            r.lfn(), r.lastError() == null ? "" : "   [" + r.lastError() + "]");
+                    out.printf(LS_ROW, r.id(), r.state(), r.disk(), Units.bytes(r.size()), r.adler32() == null ? "-" : r.adler32(),
+                            Units.minute(r.updatedAt()), r.lfn(), r.lastError() == null ? "" : "   [" + r.lastError() + "]");
                 }
                 String page = after > 0 ? rows.size() + " after id " + after + " of " + total
                         : (rows.isEmpty() ? 0 : offset + 1) + "–" + (offset + rows.size()) + " of " + total;

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import org.migdal.dm.catalog.CatalogException;
 import org.migdal.dm.config.ConfigException;
 import org.migdal.dm.config.ConfigLoader;
+import org.migdal.dm.config.ConfigSearch;
 import org.migdal.dm.config.MigdalConfig;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -39,9 +40,25 @@ public final class Main implements Callable<Integer> {
     static final int USAGE = 2;
     static final int BUSY = 3;
 
-    @Option(names = {"-c", "--config"}, description = "configuration file (default: ${DEFAULT-VALUE})", defaultValue = "migdal-dm.yaml",
-            scope = CommandLine.ScopeType.INHERIT)
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+            description = "configuration file (default: $MIGDAL_DM_CONFIG, else ./migdal-dm.yaml, else /etc/migdal-dm/migdal-dm.yaml)")
     Path config;
+
+    @Option(names = "--log-format", paramLabel = "text|json", scope = CommandLine.ScopeType.INHERIT,
+            description = "log lines as text (default) or one JSON object per line (wins over log.format)")
+    String logFormat;
+
+    @Option(names = "--log-file", paramLabel = "PATH", scope = CommandLine.ScopeType.INHERIT,
+            description = "also append the log to this file (wins over log.file)")
+    Path logFile;
+
+    /** Where the configuration is looked for when --config is not given (the environment, the system-wide file; tests set their own). */
+    java.util.Map<String, String> env = System.getenv();
+    Path systemConfig = ConfigSearch.SYSTEM_FILE;
+    Path workDir = Path.of("").toAbsolutePath();
+
+    /** The configuration file the command read, once {@link #loadConfig()} found it. */
+    ConfigSearch.Found configUsed;
 
     @Option(names = {"-q", "--quiet"}, description = "log warnings and errors only", scope = CommandLine.ScopeType.INHERIT)
     void quiet(boolean q) {
@@ -66,8 +83,22 @@ public final class Main implements Callable<Integer> {
         return USAGE;
     }
 
+    /** The configuration, from the file {@link ConfigSearch} finds; its {@code log:} section applies from here on. */
     MigdalConfig loadConfig() {
-        return ConfigLoader.load(config);
+        configUsed = new ConfigSearch(config, env, workDir, systemConfig).find();
+        MigdalConfig c = ConfigLoader.load(configUsed.file());
+        applyLogging(c.log());
+        return c;
+    }
+
+    /** The log's shape and file: the command line's, else the configuration's ({@code fromConfig} may be null). */
+    void applyLogging(MigdalConfig.Log fromConfig) {
+        String format = logFormat != null ? logFormat.toLowerCase(java.util.Locale.ROOT) : fromConfig == null ? "text" : fromConfig.format();
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--log-format must be text or json, not '" + logFormat + "'");
+        }
+        Path file = logFile != null ? logFile : fromConfig == null || fromConfig.file() == null ? null : Path.of(fromConfig.file());
+        LogConfigurator.apply(format, file);
     }
 
     private static void setLogLevel(Level level) {
@@ -91,17 +122,22 @@ public final class Main implements Callable<Integer> {
      * none, or one that is not known, or {@code help}.
      */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, String... args) {
+        return commandLine(new Main(), out, err, args);
+    }
+
+    /** {@link #commandLine(PrintWriter, PrintWriter, String...)} on a given top command (a test's own search places). */
+    static CommandLine commandLine(Main root, PrintWriter out, PrintWriter err, String... args) {
         String word = commandWord(args);
         List<Class<?>> needed = commands().stream().filter(c -> c.getAnnotation(Command.class).name().equals(word)).toList();
-        return configure(new CommandLine(new Main()), needed.isEmpty() || word.equals("help") ? commands() : needed, out, err);
+        return configure(new CommandLine(root), needed.isEmpty() || word.equals("help") ? commands() : needed, out, err);
     }
 
     /** The first word of {@code args} that is neither an option of the top command nor its value ("" when none). */
     static String commandWord(String... args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("-c") || a.equals("--config") || a.matches("-[a-zA-Z]*c")) {
-                i++; // the configuration file
+            if (a.equals("-c") || a.equals("--config") || a.matches("-[a-zA-Z]*c") || a.equals("--log-format") || a.equals("--log-file")) {
+                i++; // the option's value
             } else if (!a.startsWith("-")) {
                 return a;
             }
@@ -117,7 +153,30 @@ public final class Main implements Callable<Integer> {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new Failures());
+        cl.setExecutionStrategy(new LoggingFirst());
         return cl;
+    }
+
+    /**
+     * Applies {@code --log-format} and {@code --log-file} before the command runs (also for commands that read no
+     * configuration), then runs it as picocli does. A class for the same reason as {@link Failures}.
+     */
+    private static final class LoggingFirst implements CommandLine.IExecutionStrategy {
+        @Override
+        public int execute(CommandLine.ParseResult parsed) {
+            if (parsed.commandSpec().userObject() instanceof Main main) {
+                try {
+                    main.applyLogging(null);
+                } catch (CommandLine.ParameterException e) {
+                    parsed.commandSpec().commandLine().getErr().println(e.getMessage());
+                    return USAGE;
+                } catch (ConfigException e) {
+                    parsed.commandSpec().commandLine().getErr().println("configuration error: " + e.getMessage());
+                    return USAGE;
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        }
     }
 
     /**

@@ -89,7 +89,7 @@ final class QuickstartCommand implements Callable<Integer> {
             int cycles = 0;
             Cycle.Result r;
             do {
-                r = Cycle.run(ctx, "all", Progress.interactive(), System.err);
+                r = Cycle.run(ctx, "all", Progress.interactive(false), System.err);
                 out.println("cycle " + (++cycles) + ": " + Cycle.summary(r));
                 r.problems().forEach(p -> out.println("  problem: " + p));
             } while (r.didWork() && cycles < 20

@@ -31,6 +31,9 @@ final class RecallCommand implements Callable<Integer> {
     @Option(names = "--to", description = "destination base URL (default: storage.disk)")
     String to;
 
+    @Option(names = "--json", description = "print what was requested and recalled as one JSON document (no progress bar)")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = main.spec.commandLine().getOut();
@@ -43,22 +46,19 @@ final class RecallCommand implements Callable<Integer> {
             String destination = to != null ? to : ctx.config.storage().disk();
             Optional<String> refusal = ctx.credentialRefusal(false, true);
             if (refusal.isPresent()) {
-                err.println("recall not started: " + refusal.get());
-                return Main.FAILURE;
+                return refused(out, err, "recall not started: " + refusal.get());
             }
             List<CatalogFile> files = new ArrayList<>();
             if (run != null) {
                 files.addAll(ctx.catalog().list(new FileFilter(FileState.ON_TAPE, null, run, null, 0, 100_000)));
                 if (files.isEmpty()) {
-                    err.println("no ON_TAPE file of run " + run + " in the catalog");
-                    return Main.FAILURE;
+                    return refused(out, err, "no ON_TAPE file of run " + run + " in the catalog");
                 }
             }
             for (String lfn : lfns) {
                 Optional<CatalogFile> f = ctx.catalog().find(lfn);
                 if (f.isEmpty()) {
-                    err.println("no file " + lfn + " in the catalog");
-                    return Main.FAILURE;
+                    return refused(out, err, "no file " + lfn + " in the catalog");
                 }
                 files.add(f.get());
             }
@@ -69,14 +69,40 @@ final class RecallCommand implements Callable<Integer> {
                     requested++;
                 }
             }
+            long bytes = files.stream().mapToLong(f -> f.compressedSize() == null ? 0 : f.compressedSize()).sum();
+            Recaller.Report r;
+            try (Progress p = new Progress(System.err, Progress.interactive(json) && bytes > 0, "recall", bytes)) {
+                r = ctx.recaller().run(files.size() + 100, p);
+            }
+            boolean fts = ctx.config.archive().mover().equals("fts");
+            if (json) {
+                java.util.Map<String, Object> report = new java.util.LinkedHashMap<>();
+                report.put("destination", destination);
+                report.put("files", files.size());
+                report.put("requested", requested);
+                report.put("alreadyOpen", files.size() - requested);
+                report.put("recalled", r.done());
+                report.put("failed", r.failed());
+                report.put("stagingThroughFts", fts);
+                JsonOutput.print(out, StageCommands.json("recall", r.failed() == 0, report, List.of()));
+                return r.failed() == 0 ? Main.OK : Main.FAILURE;
+            }
             out.println(requested + " recall(s) requested to " + destination + (requested < files.size()
                     ? " (" + (files.size() - requested) + " already open)" : ""));
-            Recaller.Report r = ctx.recaller().run(files.size() + 100);
             out.println("recalled and verified " + r.done() + ", failed " + r.failed() + " (see `show LFN` for each file's history)");
-            if (ctx.config.archive().mover().equals("fts")) {
+            if (fts) {
                 out.println("the others are staging through FTS3; `migdal-dm poll` (or the grid cycle) verifies them as they arrive");
             }
             return r.failed() == 0 ? Main.OK : Main.FAILURE;
         }
+    }
+
+    /** Nothing was recalled: the reason on stderr, and as the JSON document with {@code --json}; exit 1. */
+    private int refused(PrintWriter out, PrintWriter err, String why) {
+        err.println(why);
+        if (json) {
+            JsonOutput.print(out, StageCommands.json("recall", false, null, List.of(why)));
+        }
+        return Main.FAILURE;
     }
 }

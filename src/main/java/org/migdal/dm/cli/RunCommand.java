@@ -19,6 +19,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--role", required = true, description = "daq (scan, ship, clean), grid (compress, tape, cleanup) or all")
     String role;
 
+    @Option(names = "--json", description = "print what the cycle did as one JSON document (no progress bar)")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         if (!List.of("daq", "grid", "all").contains(role)) {
@@ -26,14 +29,18 @@ final class RunCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         try (Context ctx = new Context(main.loadConfig())) {
-            return runLocked(ctx, role, main.spec.commandLine().getOut(), main.spec.commandLine().getErr());
+            return runLocked(ctx, role, json, main.spec.commandLine().getOut(), main.spec.commandLine().getErr());
         }
     }
 
-    static Integer runLocked(Context ctx, String role, java.io.PrintWriter out, java.io.PrintWriter err) throws Exception {
+    static Integer runLocked(Context ctx, String role, boolean json, java.io.PrintWriter out, java.io.PrintWriter err) throws Exception {
         return locked(ctx, role, err, () -> {
-            Cycle.Result result = Cycle.run(ctx, role, Progress.interactive(), System.err);
-            out.println(Cycle.summary(result));
+            Cycle.Result result = Cycle.run(ctx, role, Progress.interactive(json), System.err);
+            if (json) {
+                JsonOutput.print(out, Cycle.json(role, result));
+            } else {
+                out.println(Cycle.summary(result));
+            }
             result.problems().forEach(p -> err.println("problem: " + p));
             return result.ok() ? Main.OK : Main.FAILURE;
         });

@@ -6,9 +6,13 @@ import org.migdal.dm.daq.DiskCleaner;
 import org.migdal.dm.daq.ScanReport;
 import org.migdal.dm.transfer.ShipReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** The single stages, for operators and debugging; each takes its role's lock like {@code run}. */
@@ -16,11 +20,42 @@ final class StageCommands {
     private StageCommands() {
     }
 
+    /** A ship report as {@code --json} shows it: its fields and the speed. */
+    static Map<String, Object> json(ShipReport r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("shipped", r.shipped());
+        m.put("failed", r.failed());
+        m.put("quarantined", r.quarantined());
+        m.put("missing", r.missing());
+        m.put("bytes", r.bytes());
+        m.put("millis", r.millis());
+        m.put("mibPerSecond", r.mibPerSecond());
+        return m;
+    }
+
+    /** A stage's {@code --json} document: its name, whether it succeeded, what it did, and the problems. */
+    static Map<String, Object> json(String stage, boolean ok, Object report, List<String> problems) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("stage", stage);
+        doc.put("ok", ok);
+        doc.put("report", report);
+        doc.put("problems", problems);
+        return doc;
+    }
+
     abstract static class Stage implements Callable<Integer> {
         @ParentCommand
         Main main;
 
+        @Option(names = "--json", description = "print what the stage did as one JSON document (no progress bar)")
+        boolean json;
+
         abstract String role();
+
+        /** The stage's command name. */
+        String name() {
+            return getClass().getAnnotation(Command.class).name();
+        }
 
         /** Stages that talk to storage check the credential policy first. */
         boolean needsCredentials() {
@@ -45,6 +80,9 @@ final class StageCommands {
                                 ? ctx.endpointRefusal(true, role().equals("grid")) : ctx.credentialRefusal(true, role().equals("grid"));
                         if (refusal.isPresent()) {
                             err.println("not started, no file touched: " + refusal.get());
+                            if (json) {
+                                JsonOutput.print(out, json(name(), false, null, List.of("not started, no file touched: " + refusal.get())));
+                            }
                             return Main.FAILURE;
                         }
                     }
@@ -69,12 +107,17 @@ final class StageCommands {
         @Override
         int stage(Context ctx, PrintWriter out, PrintWriter err) {
             ScanReport r = ctx.scanner().scan();
-            out.printf("scanned %s: %d files listed, %d registered, %d already known, %d empty folders removed%n",
+            boolean ok = r.newProblems().isEmpty();
+            if (json) {
+                JsonOutput.print(out, json(name(), ok, r, r.newProblems().stream().map(Object::toString).toList()));
+            } else {
+                out.printf("scanned %s: %d files listed, %d registered, %d already known, %d empty folders removed%n",
                     r.disksScanned(), r.filesFound(), r.registered(), r.alreadyKnown(), r.foldersRemoved());
+            }
             for (org.migdal.dm.daq.Problem p : r.problems()) {
                 err.println((r.newProblems().contains(p) ? "problem: " : "problem (still open, reported before): ") + p);
             }
-            return r.newProblems().isEmpty() ? Main.OK : Main.FAILURE;
+            return ok ? Main.OK : Main.FAILURE;
         }
     }
 
@@ -87,10 +130,15 @@ final class StageCommands {
 
         @Override
         int stage(Context ctx, PrintWriter out, PrintWriter err) {
-            ShipReport r = Cycle.ship(ctx, Progress.interactive(), System.err);
-            out.printf(java.util.Locale.ROOT, "shipped %d files (%.1f MiB, %.1f MiB/s), %d failed, %d quarantined, %d MISSING%n",
-                    r.shipped(), r.bytes() / 1048576.0, r.mibPerSecond(), r.failed(), r.quarantined(), r.missing());
-            return r.failed() + r.quarantined() + r.missing() == 0 ? Main.OK : Main.FAILURE;
+            ShipReport r = Cycle.ship(ctx, Progress.interactive(json), System.err);
+            boolean ok = r.failed() + r.quarantined() + r.missing() == 0;
+            if (json) {
+                JsonOutput.print(out, json(name(), ok, json(r), List.of()));
+            } else {
+                out.printf(java.util.Locale.ROOT, "shipped %d files (%.1f MiB, %.1f MiB/s), %d failed, %d quarantined, %d MISSING%n",
+                        r.shipped(), r.bytes() / 1048576.0, r.mibPerSecond(), r.failed(), r.quarantined(), r.missing());
+            }
+            return ok ? Main.OK : Main.FAILURE;
         }
     }
 
@@ -104,9 +152,14 @@ final class StageCommands {
         @Override
         int stage(Context ctx, PrintWriter out, PrintWriter err) {
             DiskCleaner.Report r = ctx.diskCleaner().clean();
-            out.printf("deleted %d DAQ copies, kept %d unconfirmed, released disks %s%n", r.deleted(), r.refused(), r.released());
+            boolean ok = r.problems().isEmpty() && r.refused() == 0;
+            if (json) {
+                JsonOutput.print(out, json(name(), ok, r, r.problems().stream().map(Object::toString).toList()));
+            } else {
+                out.printf("deleted %d DAQ copies, kept %d unconfirmed, released disks %s%n", r.deleted(), r.refused(), r.released());
+            }
             r.problems().forEach(p -> err.println("problem: " + p));
-            return r.problems().isEmpty() && r.refused() == 0 ? Main.OK : Main.FAILURE;
+            return ok ? Main.OK : Main.FAILURE;
         }
     }
 
@@ -120,12 +173,19 @@ final class StageCommands {
         @Override
         int stage(Context ctx, PrintWriter out, PrintWriter err) {
             java.util.List<String> problems = new java.util.ArrayList<>();
-            ArchiveReport r = Cycle.archive(ctx, Progress.interactive(), System.err, problems);
+            ArchiveReport r = Cycle.archive(ctx, Progress.interactive(json), System.err, problems);
             problems.forEach(p -> err.println("problem: " + p));
             int raw = ctx.config.archive().cleanupRaw() ? ctx.rawCleaner().clean(ctx.config.archive().jobsPerCycle()) : 0;
-            out.printf("compressed %d, on tape %d, failed %d, quarantined %d, raw copies deleted %d%n",
-                    r.compressed(), r.onTape(), r.failed(), r.quarantined(), raw);
-            return r.failed() + r.quarantined() == 0 && problems.isEmpty() ? Main.OK : Main.FAILURE;
+            boolean ok = r.failed() + r.quarantined() == 0 && problems.isEmpty();
+            if (json) {
+                Map<String, Object> report = new LinkedHashMap<>(JsonOutput.mapper().convertValue(r, Map.class));
+                report.put("rawDeleted", raw);
+                JsonOutput.print(out, json(name(), ok, report, problems));
+            } else {
+                out.printf("compressed %d, on tape %d, failed %d, quarantined %d, raw copies deleted %d%n",
+                        r.compressed(), r.onTape(), r.failed(), r.quarantined(), raw);
+            }
+            return ok ? Main.OK : Main.FAILURE;
         }
     }
 
@@ -147,24 +207,43 @@ final class StageCommands {
             ctx.catalog().releaseClaimsOfDeadProcesses();
             org.migdal.dm.archive.TapeMover mover = ctx.mover();
             ArchiveReport r;
+            Map<String, Object> report = new LinkedHashMap<>();
             if (mover instanceof org.migdal.dm.archive.FtsMover fts) {
                 try {
                     r = fts.poll();
                 } catch (org.migdal.dm.archive.FtsMover.Refused e) { // names the FTS server and why; no file charged
                     err.println("problem: tape transfers: " + e.getMessage());
+                    if (json) {
+                        JsonOutput.print(out, json(name(), false, null, List.of("tape transfers: " + e.getMessage())));
+                    }
                     return Main.FAILURE;
                 }
                 org.migdal.dm.archive.FtsMover.Cycle c = fts.lastCycle();
-                out.printf("FTS3 %s: checked %d files in %d jobs with %d bulk status requests; %d still in flight, %d jobs cancelled%n",
-                        ctx.config.fts().url(), c.filesPolled(), c.jobsPolled(), c.statusRequests(), c.stillInFlight(), c.cancelled());
+                if (json) {
+                    report.put("fts", Map.of("url", ctx.config.fts().url(), "filesPolled", c.filesPolled(), "jobsPolled", c.jobsPolled(),
+                            "statusRequests", c.statusRequests(), "stillInFlight", c.stillInFlight(), "jobsCancelled", c.cancelled()));
+                } else {
+                    out.printf("FTS3 %s: checked %d files in %d jobs with %d bulk status requests; %d still in flight, %d jobs cancelled%n",
+                            ctx.config.fts().url(), c.filesPolled(), c.jobsPolled(), c.statusRequests(), c.stillInFlight(), c.cancelled());
+                }
             } else {
                 r = mover.move();
             }
             org.migdal.dm.archive.Recaller.Report recalled = ctx.recaller().run(ctx.config.archive().jobsPerCycle());
             long waiting = ctx.catalog().count(new org.migdal.dm.catalog.FileFilter(FileState.TAPE_SUBMITTED, null, null, null, 0, 1));
-            out.printf("on tape %d, failed %d, quarantined %d; %d files still TAPE_SUBMITTED; recalls done %d, failed %d%n",
-                    r.onTape(), r.failed(), r.quarantined(), waiting, recalled.done(), recalled.failed());
-            return r.failed() + r.quarantined() + recalled.failed() == 0 ? Main.OK : Main.FAILURE;
+            boolean ok = r.failed() + r.quarantined() + recalled.failed() == 0;
+            if (json) {
+                report.put("onTape", r.onTape());
+                report.put("failed", r.failed());
+                report.put("quarantined", r.quarantined());
+                report.put("tapeSubmitted", waiting);
+                report.put("recalls", recalled);
+                JsonOutput.print(out, json(name(), ok, report, List.of()));
+            } else {
+                out.printf("on tape %d, failed %d, quarantined %d; %d files still TAPE_SUBMITTED; recalls done %d, failed %d%n",
+                        r.onTape(), r.failed(), r.quarantined(), waiting, recalled.done(), recalled.failed());
+            }
+            return ok ? Main.OK : Main.FAILURE;
         }
     }
 

@@ -21,7 +21,8 @@ public record MigdalConfig(
         Credentials credentials,
         Fts fts,
         Janitor janitor,
-        String lockDir) {
+        String lockDir,
+        Log log) {
 
     public MigdalConfig {
         catalog = catalog == null ? new Catalog(null, null, null) : catalog;
@@ -37,6 +38,7 @@ public record MigdalConfig(
         fts = fts == null ? new Fts(null, null, null, null, null, null, null, null, null) : fts;
         janitor = janitor == null ? new Janitor(null) : janitor;
         lockDir = lockDir == null ? "." : lockDir;
+        log = log == null ? new Log(null, null) : log;
         if ("fts".equals(archive.mover())) {
             for (String[] u : new String[][] {{"storage.disk", storage.disk()}, {"storage.tape", storage.tape()}}) {
                 if (u[1].startsWith("file:")) {
@@ -289,6 +291,20 @@ public record MigdalConfig(
     public record Janitor(Integer tempMaxAgeHours) {
         public Janitor {
             tempMaxAgeHours = range(tempMaxAgeHours, 24, 1, 24 * 365, "janitor.tempMaxAgeHours");
+        }
+    }
+
+    /**
+     * The log: {@code format} {@code text} (one line per event) or {@code json} (one JSON object per line), always on
+     * standard error, and also appended to {@code file} when one is given. {@code --log-format} and {@code --log-file}
+     * on the command line win over these.
+     */
+    public record Log(String format, String file) {
+        public Log {
+            format = oneOf(format, "text", "log.format", "text", "json");
+            if (file != null && file.isBlank()) {
+                throw new ConfigException("log.file: must not be empty (leave it out for no log file)");
+            }
         }
     }
 

@@ -13,4 +13,9 @@ public record DelegationInfo(String delegationId, Instant terminationTime, List<
     public Duration remaining(Instant now) {
         return Duration.between(now, terminationTime);
     }
+
+    /** Whether this delegated proxy is to be delegated again: less than {@code renewBelow} left at {@code now} (reference §5). */
+    public boolean needsRenewal(Instant now, Duration renewBelow) {
+        return remaining(now).compareTo(renewBelow) < 0;
+    }
 }

@@ -529,7 +529,7 @@ public final class FtsClient {
         }
         Optional<DelegationInfo> info = delegationInfo(dlg);
         Instant now = clock.instant();
-        if (info.isPresent() && info.get().remaining(now).compareTo(renewBelow) >= 0) {
+        if (info.isPresent() && !info.get().needsRenewal(now, renewBelow)) {
             return new DelegationStatus(dlg, info.get().terminationTime(), false, false, "");
         }
         return delegate(lifetime);

@@ -117,6 +117,35 @@ class CliInfoTest {
     }
 
     @Test
+    void lsHasAHeaderAndHumanUnits() throws Exception {
+        CliFixture.Run r = fx.cli("ls", "--state", "ON_TAPE", "--limit", "2");
+
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).containsPattern("ID +STATE +DISK +SIZE +ADLER32 +UPDATED \\(UTC\\) +LFN");
+        JsonNode files = JSON.readTree(fx.cli("ls", "--state", "ON_TAPE", "--limit", "2", "--json").out()).get("files");
+        for (int i = 0; i < 2; i++) {
+            JsonNode f = files.get(i);
+            String updated = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(java.time.ZoneOffset.UTC)
+                    .format(java.time.Instant.parse(f.get("updatedAt").asText()));
+            assertThat(lines.get(i + 1)).containsPattern(" " + f.get("id").asLong() + "  ON_TAPE +data\\d +128\\.0 KiB  "
+                    + f.get("adler32").asText() + "  " + updated + "  " + java.util.regex.Pattern.quote(f.get("lfn").asText()));
+        }
+        assertThat(lines.get(3)).startsWith("-- 1–2 of 4; next page: --after " + files.get(1).get("id").asLong());
+        assertThat(files.get(0).get("size").asLong()).as("--json keeps bytes").isEqualTo(CliFixture.FILE_BYTES);
+    }
+
+    @Test
+    void humanUnits() {
+        assertThat(Units.bytes(0)).isEqualTo("0 B");
+        assertThat(Units.bytes(1023)).isEqualTo("1023 B");
+        assertThat(Units.bytes(1024)).isEqualTo("1.0 KiB");
+        assertThat(Units.bytes(1_048_575)).isEqualTo("1.0 MiB");
+        assertThat(Units.bytes(5L * 1024 * 1024 * 1024 / 2)).isEqualTo("2.5 GiB");
+        assertThat(Units.minute(java.time.Instant.parse("2026-12-01T15:41:59Z"))).isEqualTo("2026-12-01 15:41");
+        assertThat(Units.minute(null)).isEqualTo("-");
+    }
+
+    @Test
     void lsFilters() throws Exception {
         assertThat(lsJson("--state", "ON_TAPE")).hasSize(4);
         assertThat(lsJson("--state", "ON_DISK_STORAGE")).hasSize(3);
