@@ -62,7 +62,7 @@ final class ManifestCommand implements Callable<Integer> {
         PrintWriter err = main.spec.commandLine().getErr();
         try (Context ctx = new Context(main.loadConfig()); StorageEndpoint tape = Endpoints.open(ctx.config.storage().tape(), StorageAuth.none())) {
             Runs runs = new Runs(ctx.catalog());
-            ManifestWriter.About about = new ManifestWriter.About(Instant.now(ctx.clock), Main.VERSION, ctx.catalog().toString(),
+            ManifestWriter.About about = new ManifestWriter.About(Instant.now(ctx.clock).truncatedTo(java.time.temporal.ChronoUnit.MILLIS), Main.VERSION, ctx.catalog().toString(),
                     tape.base().toString());
             ManifestWriter.Format f = format.json ? ManifestWriter.Format.JSON : ManifestWriter.Format.TEXT;
             Optional<RunSummary> written;

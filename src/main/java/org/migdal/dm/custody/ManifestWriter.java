@@ -114,7 +114,7 @@ public final class ManifestWriter {
     /** Aligned text, one file per line (its values escaped: no line break, no TAB inside a value). */
     private static final class TextSink implements Sink {
         private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
-        private static final String FILE_COLUMNS = "%-15s %14s %-8s %14s %-8s  %-19s  %-19s  %-19s  ";
+        private static final String FILE_COLUMNS = "%-15s %14s %-8s  %14s %-13s  %-19s  %-19s  %-19s  ";
         private final Writer w;
 
         TextSink(Writer out) {
@@ -134,7 +134,8 @@ public final class ManifestWriter {
             field("catalog", ManifestEntry.escape(about.catalog()));
             field("tape", ManifestEntry.escape(about.tape()));
             field("files", s.files());
-            field("bytes", s.bytes() + String.format(Locale.ROOT, " (%.1f GiB)", s.bytes() / 1073741824.0));
+            field("bytes", s.bytes() + (s.bytes() < 1L << 30 ? String.format(Locale.ROOT, " (%.1f MiB)", s.bytes() / 1048576.0)
+                    : String.format(Locale.ROOT, " (%.2f GiB)", s.bytes() / 1073741824.0)));
             field("files per state", s.states().entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
                     .collect(Collectors.joining(", ")));
             if (s.complete()) {
@@ -160,7 +161,7 @@ public final class ManifestWriter {
         public void filesStart(RunSummary s) throws IOException {
             w.write("\nFILES (" + s.files() + ", LFN order; times UTC; in values \\t \\n \\r \\\\ \\xHH stand for TAB, line feed,"
                     + " carriage return, backslash, control characters; - for none)\n");
-            w.write(String.format(Locale.ROOT, FILE_COLUMNS, "state", "size", "adler32", "compressed", "adler32", "registered",
+            w.write(String.format(Locale.ROOT, FILE_COLUMNS, "state", "size", "adler32", "comp. size", "comp. adler32", "registered",
                     "shipped", "on tape") + "LFN\tcompressed name\ttape URL\ttape evidence\n");
         }
 
