@@ -45,7 +45,8 @@ public record ManifestEntry(String lfn, FileState state, long size, String adler
 
     /**
      * A value on one line with no TAB: {@code \} as {@code \\}, TAB, LF and CR as {@code \t}, {@code \n}, {@code \r}, other
-     * control characters as {@code \xHH} ({@code \u2028}-like separators as {@code \\uHHHH}); a value that is exactly
+     * control characters as {@code \xHH}, the line separators U+0085, U+2028 and U+2029 as a backslash, {@code u} and four
+     * hex digits; a value that is exactly
      * {@code -} as {@code \-} (absent is {@code -}); everything else, Unicode included, as it is.
      */
     public static String escape(String s) {
