@@ -33,9 +33,10 @@ import java.util.concurrent.Callable;
  * does not know.
  */
 @Command(name = "manifest", mixinStandardHelpOptions = true,
-        description = {"Write a run's custody record: every file with size, adler32, compressed name, size and adler32, tape URL,",
-                "when and by what evidence its tape copy was confirmed; files not on tape listed first; a SHA-256 digest at the end.",
-                "Exit 0: complete; 1: some files are not on tape (the manifest is still written); 2: unknown run or usage."})
+        description = {"Write a run's custody record: every file with its size and adler32, its compressed copy's name, size and"
+                + " adler32, its tape URL, and when and by what evidence the tape copy was confirmed. Files not on tape are listed"
+                + " first; a SHA-256 digest of the file list ends it.",
+                "Exit 0: the run is complete; 1: some files are not on tape (the manifest is still written); 2: unknown run or usage."})
 final class ManifestCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
