@@ -104,7 +104,7 @@ public final class CliBench implements Bench {
     }
 
     /** Runs and times processes; their output goes to files in the scratch folder, read only on failure or for checks. */
-    private record Commands(Path scratch, List<String> ours, Path config) {
+    record Commands(Path scratch, List<String> ours, Path config) {
         List<String> command(List<String> args, boolean withConfig) {
             List<String> all = new ArrayList<>(ours);
             if (withConfig) {
@@ -115,15 +115,24 @@ public final class CliBench implements Bench {
         }
 
         double time(List<String> command) throws Exception {
-            return Rounds.time(() -> run(command));
+            return time(command, 0);
+        }
+
+        /** As {@link #time(List)}, for a command whose success is exit code {@code expected} (e.g. 1 for an incomplete run's manifest). */
+        double time(List<String> command, int expected) throws Exception {
+            return Rounds.time(() -> run(command, expected));
         }
 
         String run(List<String> command) throws IOException, InterruptedException {
+            return run(command, 0);
+        }
+
+        String run(List<String> command, int expected) throws IOException, InterruptedException {
             File out = scratch.resolve("out.txt").toFile();
             File err = scratch.resolve("err.txt").toFile();
             Process p = new ProcessBuilder(command).redirectOutput(out).redirectError(err).start();
             int code = p.waitFor();
-            if (code != 0) {
+            if (code != expected) {
                 throw new IllegalStateException(String.join(" ", command) + " exited with " + code + ": "
                         + Files.readString(err.toPath(), StandardCharsets.UTF_8).strip());
             }

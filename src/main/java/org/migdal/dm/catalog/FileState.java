@@ -74,6 +74,20 @@ public enum FileState {
         return this == MISSING || this == FORGOTTEN;
     }
 
+    /**
+     * True only for the state in which the tape copy is confirmed (ON_TAPE): the tape endpoint confirmed the recorded size
+     * and adler32 and, where it can tell, residency. No other state is "on tape or beyond": a file QUARANTINED from ON_TAPE
+     * had its tape copy contradicted. A run is complete when every one of its files is in this state ({@link Runs}).
+     */
+    public boolean isTapeCopyConfirmed() {
+        return this == ON_TAPE;
+    }
+
+    /** True for a file an operator gave up ({@code forget}): it will never reach tape, and a run holding it stays incomplete. */
+    public boolean isGivenUp() {
+        return this == FORGOTTEN;
+    }
+
     public boolean canMoveTo(FileState target) {
         return LEGAL.get(this).contains(target);
     }

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
 final class ClassCacheTraining implements Callable<Integer> {
     /** The commands run, on a catalog of {@link #FILES} files; LFN stands for one of them. */
     static final List<List<String>> COMMANDS = List.of(List.of("status"), List.of("status", "--json"), List.of("ls", "--limit", "5"),
-            List.of("ls", "--json", "--after", "2"), List.of("show", "LFN"), List.of("show", "--json", "LFN"), List.of("--help"),
+            List.of("ls", "--json", "--after", "2"), List.of("show", "LFN"), List.of("show", "--json", "LFN"), List.of("runs"),
+            List.of("runs", "--json", "--incomplete", "--missing", "3"), List.of("--help"),
             List.of("ls", "--help"), List.of("doctor", "--help"));
     static final int FILES = 200;
 

@@ -31,6 +31,7 @@ public final class Main implements Callable<Integer> {
                 StageCommands.Scan.class, StageCommands.Ship.class, StageCommands.Archive.class, StageCommands.Poll.class,
                 StageCommands.Clean.class, InfoCommands.Status.class, InfoCommands.Ls.class, InfoCommands.Show.class,
                 InfoCommands.Retry.class, ForgetCommand.class, ImportLegacyCommand.class, DoctorCommand.class, RecallCommand.class,
+                RunsCommand.class, ManifestCommand.class,
                 StorageCommand.class, BenchCommand.class, JanitorCommand.class, JobCommand.class, JobsCommand.class,
                 CatalogCommand.class, ClassCacheTraining.class, CommandLine.HelpCommand.class);
     }
