@@ -7,6 +7,7 @@ import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.health.Failures;
 import org.migdal.dm.storage.Checksum;
 import org.migdal.dm.storage.CopyCheck;
+import org.migdal.dm.storage.Marker;
 import org.migdal.dm.storage.StorageException;
 
 import java.util.EnumSet;
@@ -100,6 +101,9 @@ final class CopyAudit {
             return;
         }
         boolean missing = m.problem() == CopyCheck.Problem.MISSING;
+        if (missing && !markerStillThere(e.at())) {
+            return; // the endpoint went away under the check: nothing is concluded from it
+        }
         Kind kind = e.tape() ? (missing ? Kind.TAPE_COPY_MISSING : Kind.TAPE_COPY_DIFFERS)
                 : (missing ? Kind.STORAGE_COPY_MISSING : Kind.STORAGE_COPY_DIFFERS);
         String found = switch (m.problem()) {
@@ -109,6 +113,17 @@ final class CopyAudit {
             case NOT_ON_TAPE -> "no tape copy: " + m.found();
         };
         findings.add(kind, e.path(), m.url(), describe(e) + (e.tape() ? " on tape" : ""), found, f.id(), todo(f, e, missing));
+    }
+
+    /** A copy is concluded missing only from an endpoint that shows its marker right after saying so. */
+    private boolean markerStillThere(Target t) {
+        try {
+            Marker.require(t.endpoint);
+            return true;
+        } catch (StorageException x) {
+            t.distrust(x.kind() + ": " + x.getMessage(), findings);
+            return false;
+        }
     }
 
     private static String describe(Expected e) {

@@ -10,8 +10,9 @@ import java.util.List;
  * of depth is held at a time, however many files the endpoint holds. Symbolic links and anything else that is neither a
  * plain file nor a folder ({@link StorageEntry.Type#OTHER}) are handed over as they are and never entered; an entry the
  * storage reports outside the folder it was asked about is ignored and reported; the walk goes no deeper than
- * {@link #MAX_DEPTH} folders. A failed listing of the base throws (nothing about the endpoint can be concluded); a failed
- * listing of a folder below it is reported to the visitor and the walk goes on.
+ * {@link #MAX_DEPTH} folders. A failed listing of the base, or a marker found missing on the way (a {@link GuardedEndpoint}),
+ * throws: nothing about the endpoint can be concluded; a failed listing of a folder below it is reported to the visitor and
+ * the walk goes on.
  */
 public final class StorageWalk {
     /** Deeper than any LFN layout (/YYMM/YYMMDD/run/…); a guard against a loop the storage might present. */
@@ -46,7 +47,7 @@ public final class StorageWalk {
         try {
             listed = endpoint.list(dir);
         } catch (StorageException e) {
-            if (depth == 0) {
+            if (depth == 0 || e.kind() == StorageException.Kind.MARKER_MISSING) {
                 throw e;
             }
             visitor.problem("listing failed: " + e.getMessage());
