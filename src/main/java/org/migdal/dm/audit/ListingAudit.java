@@ -132,12 +132,19 @@ final class ListingAudit {
         Path root = Path.of(disk.path());
         DiskRecord rec = catalog.disk(disk.name()).orElse(null);
         boolean flagged = Files.exists(root.resolve(daq.readyToTransferFlag()), LinkOption.NOFOLLOW_LINKS);
-        if (rec == null || (rec.state() == DiskRecord.DiskState.DRAINING && flagged)) {
-            notAudited.add("DAQ disk " + disk.name() + ": " + (rec == null ? "never scanned (being filled by the DAQ)"
-                    : "its " + daq.readyToTransferFlag() + " flag waits for the scan, which registers its files"));
+        if (flagged && (rec == null || rec.state() == DiskRecord.DiskState.DRAINING)) {
+            notAudited.add("DAQ disk " + disk.name() + ": its " + daq.readyToTransferFlag() + " flag waits for the scan, which"
+                    + " registers its files");
             return;
         }
-        java.util.Optional<String> down = DiskPaths.rootUnavailable(catalog, disk.name(), root);
+        if (rec == null) {
+            notAudited.add("DAQ disk " + disk.name() + ": never scanned (being filled by the DAQ)");
+            return;
+        }
+        // a disk handed back may have been reformatted by the DAQ since: only a drained one must be the folder scanned
+        java.util.Optional<String> down = rec.state() == DiskRecord.DiskState.DRAINING
+                ? DiskPaths.rootUnavailable(catalog, disk.name(), root)
+                : DiskPaths.rootUnavailable(root, java.util.OptionalLong.empty(), 0);
         if (down.isPresent()) {
             findings.add(Kind.UNTRUSTED, "daq disk " + disk.name(), root.toUri().toString(), "a mounted, readable disk root",
                     down.get(), null, "mount the disk, then audit again; nothing on it was concluded");

@@ -205,6 +205,10 @@ class CliAuditTest {
         Path daqFile = fx.data2.resolve(CliFixture.RUN_C + "/" + CliFixture.RUN_C + ".CAL.0000.dat");
         Path aside = Files.copy(daqFile, tmp.resolve("aside.dat"), StandardCopyOption.COPY_ATTRIBUTES);
         String other = CliFixture.lfn(CliFixture.RUN_C, 1);
+        CliFixture.Run before = fx.cli("audit");
+        assertThat(before.code()).as("flagged disks wait for their scan: not a discrepancy").isZero();
+        assertThat(before.out()).contains("not audited: DAQ disk data1: its ReadyToTransfer flag waits for the scan",
+                "not audited: DAQ disk data2", "0 catalog file(s) checked");
         assertThat(fx.cli("run", "--role", "daq").code()).isZero();
         assertThat(fx.cli("audit").code()).as("ON_DISK_STORAGE everywhere, consistent").isZero();
         assertThat(daqFile).as("shipped, so deleted from the DAQ disk").doesNotExist();
