@@ -55,13 +55,25 @@ final class CopyAudit {
     record Expected(Target at, String path, long size, String adler32, boolean raw, boolean tape) {
     }
 
+    /**
+     * The state whose copies the catalog vouches for: a QUARANTINED file keeps the copies of the state it was stopped in
+     * (its resting state: a file quarantined ON_TAPE still has its tape copy and evidence).
+     */
+    static FileState vouched(CatalogFile f) {
+        return f.state() == FileState.QUARANTINED && f.quarantinedFrom() != null ? f.quarantinedFrom().restingState() : f.state();
+    }
+
     static boolean rawExpected(CatalogFile f) {
-        return RAW.contains(f.state()) && f.rawDeletedAt() == null && f.shippedAt() != null && f.adler32() != null;
+        return RAW.contains(vouched(f)) && f.rawDeletedAt() == null && f.shippedAt() != null && f.adler32() != null;
     }
 
     static boolean compressedExpected(CatalogFile f) {
-        return COMPRESSED.contains(f.state()) && f.compressedName() != null && f.compressedSize() != null
+        return COMPRESSED.contains(vouched(f)) && f.compressedName() != null && f.compressedSize() != null
                 && f.compressedAdler32() != null;
+    }
+
+    static boolean tapeExpected(CatalogFile f) {
+        return compressedExpected(f) && vouched(f) == FileState.ON_TAPE && f.onTapeAt() != null;
     }
 
     void check(CatalogFile f) {
@@ -70,7 +82,7 @@ final class CopyAudit {
         }
         if (compressedExpected(f)) {
             check(f, new Expected(storage, f.compressedName(), f.compressedSize(), f.compressedAdler32(), false, false));
-            if (f.state() == FileState.ON_TAPE) {
+            if (tapeExpected(f)) {
                 check(f, new Expected(tape, f.compressedName(), f.compressedSize(), f.compressedAdler32(), false, true));
             }
         }
@@ -140,7 +152,7 @@ final class CopyAudit {
             return rawExpected(now) && Objects.equals(now.adler32(), e.adler32()) && now.size() == e.size();
         }
         return compressedExpected(now) && e.path().equals(now.compressedName()) && Objects.equals(now.compressedAdler32(), e.adler32())
-                && (!e.tape() || now.state() == FileState.ON_TAPE);
+                && (!e.tape() || tapeExpected(now));
     }
 
     private String todo(CatalogFile f, Expected e, boolean missing) {
@@ -150,15 +162,18 @@ final class CopyAudit {
                     + show + "; the compressed copy at the storage is " + storage.endpoint.urlOf(f.compressedName());
         }
         if (!e.raw()) {
-            return f.state() == FileState.ON_TAPE
+            return tapeExpected(f)
                     ? "the tape copy holds it: `migdal-dm recall " + f.lfn() + "` stages it back (verified on arrival); "
                     + "move a bad copy aside first, migdal-dm never overwrites it"
                     : "look at " + show + "; migdal-dm neither overwrites nor deletes the copy";
         }
-        if (f.state() != FileState.ON_DISK_STORAGE) {
+        if (vouched(f) != FileState.ON_DISK_STORAGE) {
             return "the compressed copy (proven at compression to decompress to this adler32) holds the data; " + show;
         }
         String local = daq.describe(f);
+        if (f.state() == FileState.QUARANTINED) {
+            return local + "; the file is QUARANTINED: " + show + ", then `migdal-dm retry " + f.lfn() + "`";
+        }
         if (missing) {
             return local + (local.startsWith("DAQ copy present") ? "; `migdal-dm audit --fix` sends the file back to be shipped"
                     + " from it (after checking its adler32)" : "; no other copy is known: " + show);
