@@ -170,15 +170,16 @@ final class CopyAudit {
         if (vouched(f) != FileState.ON_DISK_STORAGE) {
             return "the compressed copy (proven at compression to decompress to this adler32) holds the data; " + show;
         }
-        String local = daq.describe(f);
+        DaqCopies.Local daqCopy = daq.stat(f);
+        String local = daqCopy.words();
         if (f.state() == FileState.QUARANTINED) {
             return local + "; the file is QUARANTINED: " + show + ", then `migdal-dm retry " + f.lfn() + "`";
         }
-        if (missing) {
-            return local + (local.startsWith("DAQ copy present") ? "; `migdal-dm audit --fix` sends the file back to be shipped"
-                    + " from it (after checking its adler32)" : "; no other copy is known: " + show);
+        if (!daqCopy.intact()) {
+            return local + "; no other copy is known: " + show;
         }
-        return local + "; move the bad storage copy aside (migdal-dm never overwrites nor deletes it), then `migdal-dm audit"
-                + " --fix` sends the file back to be shipped";
+        return local + (missing ? "; `migdal-dm audit --fix` sends the file back to be shipped from it (after checking its"
+                + " adler32)" : "; move the bad storage copy aside (migdal-dm never overwrites nor deletes it), then `migdal-dm"
+                + " audit --fix` sends the file back to be shipped");
     }
 }

@@ -30,9 +30,9 @@ final class DaqCopies {
     record Local(boolean intact, String words) {
     }
 
-    /** What is on the disk, by a stat only (the audit's report). */
-    String describe(CatalogFile f) {
-        return look(f, false).words();
+    /** What is on the disk, by a stat only (the audit's report): {@code intact} means the recorded size, not yet the adler32. */
+    Local stat(CatalogFile f) {
+        return look(f, false);
     }
 
     /** The DAQ copy checked against the recorded size and adler32 (it is read once); only an intact copy may be shipped again. */
