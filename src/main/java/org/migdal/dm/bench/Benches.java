@@ -13,6 +13,7 @@ public final class Benches {
                 new ShipBench(),
                 new CliBench(),
                 new RunsBench(),
-                new RegistrationBench());
+                new RegistrationBench(),
+                new AuditBench());
     }
 }

@@ -50,6 +50,7 @@ public final class JdbcCatalog implements Catalog {
     private final EndpointStore endpointStore = new EndpointStore(this);
     private final BatchStore batch = new BatchStore(this);
     private final Registration registration = new Registration(this);
+    private final AuditStore audit = new AuditStore(this);
 
     private JdbcCatalog(HikariDataSource dataSource, Dialect dialect, ClaimPolicy policy, Clock clock, String description) {
         this.dataSource = dataSource;
@@ -689,6 +690,11 @@ public final class JdbcCatalog implements Catalog {
         return vanished.forget(lfns);
     }
 
+
+    /** What {@code migdal-dm audit} keeps: its runs, cursor and findings. */
+    public AuditStore audit() {
+        return audit;
+    }
 
     @Override
     public BatchStore batch() {

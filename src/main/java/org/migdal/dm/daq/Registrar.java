@@ -18,16 +18,17 @@ import java.util.concurrent.Future;
  * (registered, and taken back from MISSING when listed again) on one writer thread, in order, while the walk lists the
  * next batch. At most {@value #IN_FLIGHT} batches wait, so memory stays bounded whatever the size of the disk. A failure
  * of the catalog stops the walk at its next file and is thrown from {@link #add} or {@link #finish}; batches committed
- * before it stay committed (registration is idempotent, so the next scan, the flag still present, completes it).
+ * before it stay committed (registration is idempotent, so the next scan, the flag still present, completes it). The scan
+ * registers through it, and so does {@code audit --fix} for data files it finds that the catalog does not know.
  */
-final class Registrar implements AutoCloseable {
+public final class Registrar implements AutoCloseable {
     static final int BATCH = 5000;
     static final int IN_FLIGHT = 2;
 
     /** What the disk's batches did: files listed, new, back from MISSING, already known. */
-    record Tally(int listed, int added, int back, int known) {
+    public record Tally(int listed, int added, int back, int known) {
         /** New files plus files back from MISSING. */
-        int registered() {
+        public int registered() {
             return added + back;
         }
     }
@@ -43,7 +44,7 @@ final class Registrar implements AutoCloseable {
     private int back;
     private int known;
 
-    Registrar(Catalog catalog, String disk) {
+    public Registrar(Catalog catalog, String disk) {
         this(catalog, disk, BATCH);
     }
 
@@ -58,7 +59,7 @@ final class Registrar implements AutoCloseable {
         });
     }
 
-    void add(NewFile f) {
+    public void add(NewFile f) {
         batch.add(f);
         listed++;
         if (batch.size() >= batchSize) {
@@ -67,7 +68,7 @@ final class Registrar implements AutoCloseable {
     }
 
     /** Waits until every batch is committed; returns the tally. */
-    Tally finish() {
+    public Tally finish() {
         handOver();
         while (!pending.isEmpty()) {
             take();

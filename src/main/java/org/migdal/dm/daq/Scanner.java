@@ -9,13 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,76 +136,23 @@ public final class Scanner {
 
     private Listing list(MigdalConfig.Disk disk, Path root, Registrar registrar) {
         Listing listing = new Listing();
-        try (DirectoryStream<Path> top = Files.newDirectoryStream(root, e -> e.getFileName().toString().startsWith(daq.runPrefix()))) {
-            for (Path entry : top) {
-                walk(disk, root, entry, listing, registrar);
-            }
+        try {
+            listing.foldersRemoved = DaqListing.walk(disk.name(), root, daq.runPrefix(), true, new DaqListing.Visitor() {
+                @Override
+                public void dataFile(NewFile file) {
+                    registrar.add(file);
+                }
+
+                @Override
+                public void problem(String relative, ScanProblem.Kind kind, String message) {
+                    listing.problem(disk, relative, kind, message);
+                }
+            });
         } catch (IOException e) {
             listing.problems.add(new ScanProblem.Finding(disk.name(), "", ScanProblem.Kind.DISK_UNAVAILABLE, "cannot list the disk root "
                     + root + ": " + e));
             listing.complete = false;
         }
         return listing;
-    }
-
-    private void walk(MigdalConfig.Disk disk, Path root, Path start, Listing listing, Registrar registrar) throws IOException {
-        Files.walkFileTree(start, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                String rel = root.relativize(file).toString();
-                if (attrs.isSymbolicLink()) {
-                    listing.problem(disk, rel, ScanProblem.Kind.SYMLINK, "is a symbolic link; links are never followed, left alone");
-                    return FileVisitResult.CONTINUE;
-                }
-                if (!attrs.isRegularFile()) {
-                    listing.problem(disk, rel, ScanProblem.Kind.NOT_REGULAR, "is not a regular file; left alone");
-                    return FileVisitResult.CONTINUE;
-                }
-                Optional<String> nameProblem = Lfn.problemWithName(rel);
-                if (nameProblem.isPresent()) {
-                    listing.problem(disk, rel, ScanProblem.Kind.BAD_NAME, nameProblem.get());
-                    return FileVisitResult.CONTINUE;
-                }
-                if (!Files.isReadable(file)) {
-                    listing.problem(disk, rel, ScanProblem.Kind.UNREADABLE, "is not readable by this account; fix its permissions");
-                    return FileVisitResult.CONTINUE;
-                }
-                Optional<String> lfn = Lfn.of(rel);
-                if (lfn.isEmpty()) {
-                    listing.problem(disk, rel, ScanProblem.Kind.NO_RUN_STAMP,
-                            "no run timestamp (YYMMDDTHHMMSS) in its name or folder; cannot make its LFN, left alone");
-                    return FileVisitResult.CONTINUE;
-                }
-                String run = rel.contains("/") ? rel.substring(0, rel.indexOf('/')) : rel;
-                registrar.add(new NewFile(lfn.get(), disk.name(), rel, run, attrs.size(), attrs.lastModifiedTime().toInstant()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-                listing.problem(disk, root.relativize(file).toString(), ScanProblem.Kind.UNREADABLE, "cannot be read: " + e.getMessage());
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) {
-                if (e == null && !dir.equals(root)) {
-                    try (var entries = Files.list(dir)) {
-                        if (entries.findAny().isEmpty()) {
-                            Files.delete(dir);
-                            listing.foldersRemoved++;
-                        }
-                    } catch (IOException ignored) {
-                        // something appeared, or it is not ours to remove: leave it
-                    }
-                }
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

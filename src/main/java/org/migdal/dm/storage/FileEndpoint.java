@@ -378,7 +378,8 @@ public final class FileEndpoint implements StorageEndpoint {
     /** The adler32 of bytes [from, to) of the file, read with positional reads (the channel is shared). */
     private static long sumRange(FileChannel in, long from, long to) throws IOException {
         Adler32 adler = new Adler32();
-        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+        // no larger than the range: a direct buffer is freed only by a collection, and an audit sums many small files
+        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(1, Math.min(BUFFER, to - from)));
         long pos = from;
         while (pos < to) {
             buf.clear().limit((int) Math.min(BUFFER, to - pos));

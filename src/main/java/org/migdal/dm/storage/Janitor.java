@@ -18,15 +18,11 @@ import java.util.List;
  * name is a temporary name, it is a plain file (never a link, never a folder), the storage reports its modification
  * time, and that time is older than {@code maxAge}. A live upload or compression writes its temporary continuously
  * and renames or removes it within minutes, so a temporary untouched for {@code maxAge} (default 24 h, far beyond any
- * lease) belongs to no live claim. The walk goes down from the endpoint base through the listing only (symbolic links
- * are listed as {@link StorageEntry.Type#OTHER} and never followed) and ignores any entry the storage reports outside
- * the folder it was asked about.
+ * lease) belongs to no live claim. The walk is {@link StorageWalk}: from the endpoint base down through the listing only
+ * (symbolic links never followed), ignoring any entry the storage reports outside the folder it was asked about.
  */
 public final class Janitor {
     private static final Logger log = LoggerFactory.getLogger(Janitor.class);
-
-    /** Deeper than any LFN layout (/YYMM/YYMMDD/run/…); a guard against a loop the storage might present. */
-    static final int MAX_DEPTH = 32;
 
     /** What one sweep did; {@code removed} lists the paths removed (or, on a dry run, that would be). */
     public record Report(String where, boolean dryRun, List<String> removed, int keptYoung, int keptUnknownAge,
@@ -59,7 +55,7 @@ public final class Janitor {
     /** Sweeps a storage endpoint from its base down. */
     public Report sweep(StorageEndpoint endpoint, boolean dryRun) {
         Sweep s = new Sweep(endpoint, dryRun, clock.instant().minus(maxAge));
-        s.walk("/", 0);
+        s.walk();
         Report r = new Report(endpoint.base().toString(), dryRun, s.removed, s.young, s.unknownAge, s.folders, s.problems);
         if (!r.removed().isEmpty() || !r.problems().isEmpty()) {
             log.info("janitor {}", r.summary());
@@ -93,33 +89,26 @@ public final class Janitor {
             this.cutoff = cutoff;
         }
 
-        void walk(String dir, int depth) {
-            if (depth > MAX_DEPTH) {
-                problems.add(endpoint.urlOf(dir) + ": deeper than " + MAX_DEPTH + " folders; not looked at");
-                return;
-            }
-            List<StorageEntry> entries;
+        void walk() {
             try {
-                entries = endpoint.list(dir);
+                StorageWalk.walk(endpoint, "/", new StorageWalk.Visitor() {
+                    @Override
+                    public void folder(String dir, List<StorageEntry> entries) {
+                        folders++;
+                        for (StorageEntry e : entries) {
+                            if (e.file() && StorageNames.isTemp(e.name())) {
+                                consider(e.path(), e);
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void problem(String message) {
+                        problems.add(message);
+                    }
+                });
             } catch (StorageException e) {
                 problems.add("listing failed: " + e.getMessage());
-                return;
-            }
-            folders++;
-            String prefix = dir.endsWith("/") ? dir : dir + "/";
-            for (StorageEntry e : entries) {
-                String p = e.path().startsWith("/") ? e.path() : "/" + e.path();
-                String rest = p.startsWith(prefix) ? p.substring(prefix.length()) : "";
-                if (rest.isEmpty() || rest.contains("/") || rest.equals(".") || rest.equals("..")) {
-                    problems.add(endpoint.urlOf(dir) + ": the listing names '" + e.path() + "', which is not in that"
-                            + " folder; ignored");
-                    continue;
-                }
-                if (e.directory()) {
-                    walk(p, depth + 1);
-                } else if (e.file() && StorageNames.isTemp(rest)) {
-                    consider(p, e);
-                }
             }
         }
 

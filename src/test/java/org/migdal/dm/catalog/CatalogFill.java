@@ -112,6 +112,17 @@ final class CatalogFill {
         c.endpointDown("root://store.example//data", "connection refused again");
         c.endpointUp("https://tape.example/tape");
 
+        // an audit: one finished with findings (one fixed, one about a file), one interrupted with its cursor
+        AuditStore.Run audit = c.audit().start();
+        c.audit().record(audit.id(), new AuditFinding(0, "UNKNOWN_COPY", "/2208/ünïcode\nstray.dat", "root://store.example//data/2208",
+                "a copy the catalog records", "3 bytes", null, "look at it", null));
+        c.audit().record(audit.id(), new AuditFinding(0, "TAPE_COPY_MISSING", onTape.compressedName(), "https://tape.example/tape/x",
+                "compressed copy", "no file", onTape.id(), "look at the tape", null));
+        c.audit().fixed(c.audit().findings(audit.id(), 0, 1).get(0).id(), "fixed: «nothing»");
+        c.audit().listingsDone(audit.id());
+        c.audit().finish(audit.id());
+        c.audit().progress(c.audit().start().id(), 7, 5, 15);
+
         if (bulk > 0) {
             List<NewFile> more = new ArrayList<>();
             for (int i = 0; i < bulk; i++) {
