@@ -68,7 +68,7 @@ final class StageCommands {
 
         @Override
         int stage(Context ctx, PrintWriter out, PrintWriter err) {
-            ScanReport r = ctx.scanner().scan();
+            ScanReport r = Cycle.scan(ctx);
             out.printf("scanned %s: %d files listed, %d registered, %d already known, %d empty folders removed%n",
                     r.disksScanned(), r.filesFound(), r.registered(), r.alreadyKnown(), r.foldersRemoved());
             for (org.migdal.dm.daq.Problem p : r.problems()) {
@@ -103,7 +103,7 @@ final class StageCommands {
 
         @Override
         int stage(Context ctx, PrintWriter out, PrintWriter err) {
-            DiskCleaner.Report r = ctx.diskCleaner().clean();
+            DiskCleaner.Report r = Cycle.clean(ctx);
             out.printf("deleted %d DAQ copies, kept %d unconfirmed, released disks %s%n", r.deleted(), r.refused(), r.released());
             r.problems().forEach(p -> err.println("problem: " + p));
             return r.problems().isEmpty() && r.refused() == 0 ? Main.OK : Main.FAILURE;
@@ -122,7 +122,7 @@ final class StageCommands {
             java.util.List<String> problems = new java.util.ArrayList<>();
             ArchiveReport r = Cycle.archive(ctx, Progress.interactive(), System.err, problems);
             problems.forEach(p -> err.println("problem: " + p));
-            int raw = ctx.config.archive().cleanupRaw() ? ctx.rawCleaner().clean(ctx.config.archive().jobsPerCycle()) : 0;
+            int raw = ctx.config.archive().cleanupRaw() ? Cycle.cleanupRaw(ctx) : 0;
             out.printf("compressed %d, on tape %d, failed %d, quarantined %d, raw copies deleted %d%n",
                     r.compressed(), r.onTape(), r.failed(), r.quarantined(), raw);
             return r.failed() + r.quarantined() == 0 && problems.isEmpty() ? Main.OK : Main.FAILURE;
@@ -147,20 +147,19 @@ final class StageCommands {
             ctx.catalog().releaseClaimsOfDeadProcesses();
             org.migdal.dm.archive.TapeMover mover = ctx.mover();
             ArchiveReport r;
+            try {
+                r = Cycle.timed(ctx, "poll", () -> mover instanceof org.migdal.dm.archive.FtsMover fts ? fts.poll() : mover.move(),
+                        Cycle::moved);
+            } catch (org.migdal.dm.archive.FtsMover.Refused e) { // names the FTS server and why; no file charged
+                err.println("problem: tape transfers: " + e.getMessage());
+                return Main.FAILURE;
+            }
             if (mover instanceof org.migdal.dm.archive.FtsMover fts) {
-                try {
-                    r = fts.poll();
-                } catch (org.migdal.dm.archive.FtsMover.Refused e) { // names the FTS server and why; no file charged
-                    err.println("problem: tape transfers: " + e.getMessage());
-                    return Main.FAILURE;
-                }
                 org.migdal.dm.archive.FtsMover.Cycle c = fts.lastCycle();
                 out.printf("FTS3 %s: checked %d files in %d jobs with %d bulk status requests; %d still in flight, %d jobs cancelled%n",
                         ctx.config.fts().url(), c.filesPolled(), c.jobsPolled(), c.statusRequests(), c.stillInFlight(), c.cancelled());
-            } else {
-                r = mover.move();
             }
-            org.migdal.dm.archive.Recaller.Report recalled = ctx.recaller().run(ctx.config.archive().jobsPerCycle());
+            org.migdal.dm.archive.Recaller.Report recalled = Cycle.recall(ctx);
             long waiting = ctx.catalog().count(new org.migdal.dm.catalog.FileFilter(FileState.TAPE_SUBMITTED, null, null, null, 0, 1));
             out.printf("on tape %d, failed %d, quarantined %d; %d files still TAPE_SUBMITTED; recalls done %d, failed %d%n",
                     r.onTape(), r.failed(), r.quarantined(), waiting, recalled.done(), recalled.failed());
