@@ -1,6 +1,5 @@
 package org.migdal.dm.bench;
 
-import org.migdal.dm.catalog.Activity;
 import org.migdal.dm.catalog.ClaimPolicy;
 import org.migdal.dm.catalog.Counters;
 import org.migdal.dm.catalog.JdbcCatalog;
@@ -61,11 +60,24 @@ public final class MetricsBench implements Bench {
         try (JdbcCatalog catalog = JdbcCatalog.open(config.catalog().url(), null, null,
                 new ClaimPolicy("bench", Duration.ofMinutes(30), 5, Duration.ofMinutes(1)), clock, 2)) {
             Instant now = clock.instant();
-            for (String d : CatalogGenerator.DISKS) { // a DAQ cycle every 5 minutes for a week, as DiskSpace keeps them
-                for (int i = 0; i < 7 * 24 * 12; i++) {
-                    catalog.activity().recordSpace(new Activity.SpaceSample(d, now.minus(Duration.ofMinutes(5L * i)),
-                            4_000_000_000_000L + 1_000_000L * i, 8_000_000_000_000L));
+            catalog.inTransaction(c -> { // a DAQ cycle every 5 minutes for a week, as DiskSpace keeps them
+                try (var ps = c.prepareStatement("INSERT INTO disk_space (disk, at, free_bytes, total_bytes) VALUES (?, ?, ?, ?)")) {
+                    for (String d : CatalogGenerator.DISKS) {
+                        for (int i = 0; i < 7 * 24 * 12; i++) {
+                            ps.setString(1, d);
+                            ps.setLong(2, now.minus(Duration.ofMinutes(5L * i)).toEpochMilli());
+                            ps.setLong(3, 4_000_000_000_000L + 1_000_000L * i);
+                            ps.setLong(4, 8_000_000_000_000L);
+                            ps.addBatch();
+                        }
+                    }
+                    ps.executeBatch();
                 }
+                return null;
+            }, "adding free-space samples");
+            for (String d : CatalogGenerator.DISKS) { // as the first scan of each disk does
+                Path root = ctx.scratch().resolve("daq").resolve(d);
+                catalog.rememberDiskRoot(d, root.toString(), org.migdal.dm.daq.DiskPaths.inode(root));
             }
             Counters counters = new Counters(catalog);
             for (String stage : List.of("scan", "ship", "clean", "archive", "recall", "janitor", "poll")) {
