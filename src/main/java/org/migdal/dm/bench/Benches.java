@@ -14,6 +14,7 @@ public final class Benches {
                 new CliBench(),
                 new RunsBench(),
                 new RegistrationBench(),
-                new AuditBench());
+                new AuditBench(),
+                new MetricsBench());
     }
 }

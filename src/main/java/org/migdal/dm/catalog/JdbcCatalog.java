@@ -322,6 +322,7 @@ public final class JdbcCatalog implements Catalog {
                 }
             }
             event(c, claimed.id(), action, false, d.event());
+            Counters.failed(c, action, failure.kind()); // migdal_dm_errors_total, in the same transaction
             return readRow(c, claimed.id()).orElseThrow();
         }, "recording a failure of " + claimed.lfn());
     }

@@ -1,6 +1,7 @@
 package org.migdal.dm.cli;
 
 import org.migdal.dm.archive.ArchiveReport;
+import org.migdal.dm.catalog.Counters;
 import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.daq.DiskCleaner;
 import org.migdal.dm.daq.ScanReport;
@@ -9,9 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** One cycle of a role: the DAQ side (scan, ship, clean, hand back) and the grid side (compress, tape, raw cleanup). */
 final class Cycle {
@@ -42,7 +46,7 @@ final class Cycle {
         ArchiveReport archive = null;
         int raw = 0;
         if (role.equals("daq") || role.equals("all")) {
-            scan = ctx.scanner().scan();
+            scan = scan(ctx);
             sampleDiskSpace(ctx);
             // a scan problem fails the cycle once, when it is new; afterwards it stays open in the catalog (status, doctor,
             // ls --problems) and the cycle only warns, so cron does not fail every few minutes for one condition
@@ -64,7 +68,7 @@ final class Cycle {
                     problems.add("ship: " + ship.missing() + " file(s) vanished from their DAQ disk before shipping and are MISSING"
                             + " (`migdal-dm ls --state MISSING`; `retry LFN` if one comes back, `forget LFN` if it never will)");
                 }
-                clean = ctx.diskCleaner().clean();
+                clean = clean(ctx);
                 clean.problems().forEach(p -> problems.add("clean " + p));
                 if (clean.refused() > 0) {
                     problems.add("clean: " + clean.refused() + " DAQ copies kept because their storage copy could not be confirmed");
@@ -80,12 +84,12 @@ final class Cycle {
             if (archive.failed() + archive.quarantined() > 0) {
                 problems.add("archive: " + archive.failed() + " failed, " + archive.quarantined() + " quarantined");
             }
-            org.migdal.dm.archive.Recaller.Report recalled = ctx.recaller().run(ctx.config.archive().jobsPerCycle());
+            org.migdal.dm.archive.Recaller.Report recalled = recall(ctx);
             if (recalled.failed() > 0) {
                 problems.add("recall: " + recalled.failed() + " failed (they are retried; see `show LFN`)");
             }
             if (ctx.config.archive().cleanupRaw()) {
-                raw = ctx.rawCleaner().clean(ctx.config.archive().jobsPerCycle());
+                raw = cleanupRaw(ctx);
             }
         }
         janitor(ctx, role);
@@ -109,6 +113,13 @@ final class Cycle {
      * does not fail this one.
      */
     static void janitor(Context ctx, String role) {
+        timed(ctx, "janitor", () -> {
+            sweep(ctx, role);
+            return null;
+        }, x -> List.of());
+    }
+
+    private static void sweep(Context ctx, String role) {
         try {
             for (org.migdal.dm.storage.Janitor.Report r : JanitorCommand.sweep(ctx, JanitorCommand.places(ctx, role), false, true)) {
                 if (!r.problems().isEmpty()) {
@@ -120,16 +131,70 @@ final class Cycle {
         }
     }
 
+    /**
+     * Runs one stage and records, when it ends (even by an exception), its duration and what its steps moved
+     * ({@code migdal_dm_stage_duration_seconds}, {@code migdal_dm_step_files_total}): the one place stage ends are
+     * counted. A catalog that cannot record them only warns; the stage's outcome stands.
+     */
+    static <T> T timed(Context ctx, String stage, Supplier<T> work, Function<T, List<Counters.Moved>> moved) {
+        long start = System.nanoTime();
+        T result = null;
+        try {
+            result = work.get();
+            return result;
+        } finally {
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            try {
+                new Counters(ctx.catalog()).stageEnded(stage, took, result == null ? List.of() : moved.apply(result));
+            } catch (RuntimeException e) {
+                log.warn("stage {} took {} ms, not recorded for /metrics: {}", stage, took.toMillis(), e.getMessage());
+            }
+        }
+    }
+
+    /** Registers the files of the disks flagged full. */
+    static ScanReport scan(Context ctx) {
+        return timed(ctx, "scan", () -> ctx.scanner().scan(), r -> List.of(new Counters.Moved("registered", r.registered(), 0)));
+    }
+
+    /** Finishes DAQ deletes an interrupted run left and hands drained disks back. */
+    static DiskCleaner.Report clean(Context ctx) {
+        return timed(ctx, "clean", () -> ctx.diskCleaner().clean(), r -> List.of(new Counters.Moved("daq_deleted", r.deleted(), 0)));
+    }
+
     /** Ships every registered file, with a progress bar on a terminal. */
     static ShipReport ship(Context ctx, boolean interactive, PrintStream err) {
-        long bytes = bytesIn(ctx, FileState.REGISTERED);
-        try (Progress p = new Progress(err, interactive && bytes > 0, "ship", bytes)) {
-            return ctx.shipper().ship(p);
-        }
+        return timed(ctx, "ship", () -> {
+            long bytes = bytesIn(ctx, FileState.REGISTERED);
+            try (Progress p = new Progress(err, interactive && bytes > 0, "ship", bytes)) {
+                return ctx.shipper().ship(p);
+            }
+        }, r -> List.of(new Counters.Moved("shipped", r.shipped(), r.bytes())));
+    }
+
+    /** Works outstanding recalls (a cycle's worth). */
+    static org.migdal.dm.archive.Recaller.Report recall(Context ctx) {
+        return timed(ctx, "recall", () -> ctx.recaller().run(ctx.config.archive().jobsPerCycle()),
+                r -> List.of(new Counters.Moved("recalled", r.done(), 0)));
+    }
+
+    /** Deletes raw storage copies of files safely on tape (a cycle's worth); only called with {@code archive.cleanupRaw}. */
+    static int cleanupRaw(Context ctx) {
+        return timed(ctx, "cleanup_raw", () -> ctx.rawCleaner().clean(ctx.config.archive().jobsPerCycle()),
+                n -> List.of(new Counters.Moved("raw_deleted", n, 0)));
+    }
+
+    /** What an archive pass (or a tape poll) moved: compressed files with their raw bytes, files on tape. */
+    static List<Counters.Moved> moved(ArchiveReport r) {
+        return List.of(new Counters.Moved("compressed", r.compressed(), r.rawBytes()), new Counters.Moved("on_tape", r.onTape(), 0));
     }
 
     /** Compresses a cycle's worth of files and runs the tape mover; a mover that refuses to start is a problem. */
     static ArchiveReport archive(Context ctx, boolean interactive, PrintStream err, List<String> problems) {
+        return timed(ctx, "archive", () -> archiveUntimed(ctx, interactive, err, problems), Cycle::moved);
+    }
+
+    private static ArchiveReport archiveUntimed(Context ctx, boolean interactive, PrintStream err, List<String> problems) {
         ctx.catalog().releaseClaimsOfDeadProcesses();
         long bytes = bytesIn(ctx, FileState.ON_DISK_STORAGE);
         ArchiveReport archive;

@@ -106,7 +106,7 @@ final class StageCommands {
 
         @Override
         int stage(Context ctx, PrintWriter out, PrintWriter err) {
-            ScanReport r = ctx.scanner().scan();
+            ScanReport r = Cycle.scan(ctx);
             boolean ok = r.newProblems().isEmpty();
             if (json) {
                 JsonOutput.print(out, json(name(), ok, r, r.newProblems().stream().map(Object::toString).toList()));
@@ -151,7 +151,7 @@ final class StageCommands {
 
         @Override
         int stage(Context ctx, PrintWriter out, PrintWriter err) {
-            DiskCleaner.Report r = ctx.diskCleaner().clean();
+            DiskCleaner.Report r = Cycle.clean(ctx);
             boolean ok = r.problems().isEmpty() && r.refused() == 0;
             if (json) {
                 JsonOutput.print(out, json(name(), ok, r, r.problems().stream().map(Object::toString).toList()));
@@ -175,7 +175,7 @@ final class StageCommands {
             java.util.List<String> problems = new java.util.ArrayList<>();
             ArchiveReport r = Cycle.archive(ctx, Progress.interactive(json), System.err, problems);
             problems.forEach(p -> err.println("problem: " + p));
-            int raw = ctx.config.archive().cleanupRaw() ? ctx.rawCleaner().clean(ctx.config.archive().jobsPerCycle()) : 0;
+            int raw = ctx.config.archive().cleanupRaw() ? Cycle.cleanupRaw(ctx) : 0;
             boolean ok = r.failed() + r.quarantined() == 0 && problems.isEmpty();
             if (json) {
                 Map<String, Object> report = new LinkedHashMap<>(JsonOutput.mapper().convertValue(r, Map.class));
@@ -210,7 +210,7 @@ final class StageCommands {
             Map<String, Object> report = new LinkedHashMap<>();
             if (mover instanceof org.migdal.dm.archive.FtsMover fts) {
                 try {
-                    r = fts.poll();
+                    r = Cycle.timed(ctx, "poll", fts::poll, Cycle::moved);
                 } catch (org.migdal.dm.archive.FtsMover.Refused e) { // names the FTS server and why; no file charged
                     err.println("problem: tape transfers: " + e.getMessage());
                     if (json) {
@@ -227,9 +227,9 @@ final class StageCommands {
                             ctx.config.fts().url(), c.filesPolled(), c.jobsPolled(), c.statusRequests(), c.stillInFlight(), c.cancelled());
                 }
             } else {
-                r = mover.move();
+                r = Cycle.timed(ctx, "poll", mover::move, Cycle::moved);
             }
-            org.migdal.dm.archive.Recaller.Report recalled = ctx.recaller().run(ctx.config.archive().jobsPerCycle());
+            org.migdal.dm.archive.Recaller.Report recalled = Cycle.recall(ctx);
             long waiting = ctx.catalog().count(new org.migdal.dm.catalog.FileFilter(FileState.TAPE_SUBMITTED, null, null, null, 0, 1));
             boolean ok = r.failed() + r.quarantined() + recalled.failed() == 0;
             if (json) {

@@ -111,6 +111,10 @@ final class CatalogFill {
         c.endpointDown("root://store.example//data", "connection refused");
         c.endpointDown("root://store.example//data", "connection refused again");
         c.endpointUp("https://tape.example/tape");
+        c.activity().recordSpace(new Activity.SpaceSample("data1", clock.instant(), 9_000_000_000_000L, 16_000_000_000_000L));
+        // metrics counters (the failures above are counted by fail itself); 7 h lands in the +Inf bucket (le_ms = max bigint)
+        new Counters(c).stageEnded("ship", Duration.ofMillis(2500), List.of(new Counters.Moved("shipped", 10, 5_000_012_345L)));
+        new Counters(c).stageEnded("archive", Duration.ofHours(7), List.of(new Counters.Moved("on_tape", 3, 0)));
 
         // an audit: one finished with findings (one fixed, one about a file), one interrupted with its cursor
         AuditStore.Run audit = c.audit().start();
