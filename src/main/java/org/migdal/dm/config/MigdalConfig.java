@@ -21,7 +21,8 @@ public record MigdalConfig(
         Credentials credentials,
         Fts fts,
         Janitor janitor,
-        String lockDir) {
+        String lockDir,
+        @com.fasterxml.jackson.annotation.JsonProperty("notify") NotifyConfig notifications) {
 
     public MigdalConfig {
         catalog = catalog == null ? new Catalog(null, null, null) : catalog;
@@ -37,6 +38,7 @@ public record MigdalConfig(
         fts = fts == null ? new Fts(null, null, null, null, null, null, null, null, null) : fts;
         janitor = janitor == null ? new Janitor(null) : janitor;
         lockDir = lockDir == null ? "." : lockDir;
+        notifications = notifications == null ? new NotifyConfig(null, null, null) : notifications;
         if ("fts".equals(archive.mover())) {
             for (String[] u : new String[][] {{"storage.disk", storage.disk()}, {"storage.tape", storage.tape()}}) {
                 if (u[1].startsWith("file:")) {
@@ -318,7 +320,7 @@ public record MigdalConfig(
         return s;
     }
 
-    private static Integer range(Integer v, int def, int min, int max, String key) {
+    static Integer range(Integer v, int def, int min, int max, String key) {
         int x = v == null ? def : v;
         if (x < min || x > max) {
             throw new ConfigException(key + ": " + x + " is out of range " + min + "–" + max);
@@ -326,7 +328,7 @@ public record MigdalConfig(
         return x;
     }
 
-    private static String oneOf(String v, String def, String key, String... allowed) {
+    static String oneOf(String v, String def, String key, String... allowed) {
         String s = v == null ? def : v.toLowerCase(Locale.ROOT);
         if (!List.of(allowed).contains(s)) {
             throw new ConfigException(key + ": '" + v + "' is not one of " + String.join(", ", allowed));
