@@ -118,7 +118,7 @@ class ConditionsTest {
             assertThat(text(ev, "disk-full:data1")).contains("DAQ disk data1 (" + d1 + ")").containsPattern("full in about (1 h 5\\d|2 h \\d) min") // others write to this disk meanwhile
                     .contains("migdal-dm run --role daq");
             assertThat(text(ev, "no-progress")).contains("since " + shipped).contains("1 file(s) wait")
-                    .contains("ship").contains("checksum mismatch");
+                    .contains("the newest error (missing").contains("DAQ file vanished");
             assertThat(text(ev, "files-quarantined")).startsWith("1 file(s) QUARANTINED").contains("migdal-dm ls --state QUARANTINED");
             assertThat(text(ev, "files-missing")).startsWith("1 file(s) MISSING").contains("migdal-dm forget LFN");
             assertThat(text(ev, "endpoint-down:" + STORE)).contains("DOWN since " + shipped).contains("connection refused")
