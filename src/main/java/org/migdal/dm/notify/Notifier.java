@@ -65,7 +65,8 @@ public final class Notifier {
         Evaluation ev = Conditions.evaluate(overview);
         List<Event> queued = state.record(ev, channels.stream().map(Channel::name).toList(), clock.instant());
         queued.stream().filter(e -> e.channel().equals(channels.get(0).name())).forEach(e ->
-                log.info("notification {} {}: {}", e.kind() == Event.Kind.RAISED ? "raised" : "cleared", e.key(), e.text()));
+                log.info("notification {} {}{}", e.kind() == Event.Kind.RAISED ? "raised" : "cleared", e.key(),
+                        e.kind() == Event.Kind.RAISED ? ": " + e.text() : ""));
         List<Outcome> out = new ArrayList<>();
         for (Channel ch : channels) {
             out.add(send(ch));

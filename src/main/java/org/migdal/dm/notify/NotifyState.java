@@ -97,7 +97,7 @@ public final class NotifyState {
 
     private static String cleared(Held h, Instant now) {
         return "cleared after " + Conditions.duration(Duration.between(h.firstSeen(), now)) + " (announced "
-                + Conditions.time(h.firstSeen()) + "): " + h.text();
+                + Conditions.time(h.firstSeen()) + "); it was: " + h.text();
     }
 
     /** The conditions that hold, by key. */
