@@ -89,7 +89,8 @@ public record NotifyConfig(Integer minIntervalMinutes, Smtp smtp, Webhook webhoo
             }
             if (u.getHost() == null || u.getRawUserInfo() != null
                     || !("https".equals(u.getScheme()) || "http".equals(u.getScheme()) && LOOPBACK.contains(u.getHost()))) {
-                throw new ConfigException("notify.webhook.url: '" + url + "' must be https://HOST/… (http:// only to"
+                String shown = u.getRawUserInfo() == null ? url : url.replace(u.getRawUserInfo() + "@", "<user-info>@");
+                throw new ConfigException("notify.webhook.url: '" + shown + "' must be https://HOST/… (http:// only to"
                         + " 127.0.0.1), without user:password (put secrets in notify.webhook.headersFile)");
             }
             if (headersFile != null && !Path.of(headersFile).isAbsolute()) {
