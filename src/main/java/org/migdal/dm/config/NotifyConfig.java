@@ -85,7 +85,8 @@ public record NotifyConfig(Integer minIntervalMinutes, Smtp smtp, Webhook webhoo
             try {
                 u = new URI(url);
             } catch (URISyntaxException e) {
-                throw new ConfigException("notify.webhook.url: '" + url + "' is not a URL: " + e.getMessage());
+                // the reason only: a malformed URL may still carry a password
+                throw new ConfigException("notify.webhook.url: not a URL: " + e.getReason() + " at index " + e.getIndex());
             }
             if (u.getHost() == null || u.getRawUserInfo() != null
                     || !("https".equals(u.getScheme()) || "http".equals(u.getScheme()) && LOOPBACK.contains(u.getHost()))) {
