@@ -97,4 +97,24 @@ class CliNotifyTest {
         assertThat(mail.getReceivedMessages()).as("announced once").hasSize(1);
         assertThat(hookCalls.get()).isEqualTo(1);
     }
+
+    @Test
+    void dryRunPrintsWhatWouldBeSentAndChangesNothingThenNotifySendsIt() throws Exception {
+        CliFixture fx = fixture();
+        Files.delete(fx.tape.resolve(Marker.NAME));
+        assertThat(fx.cli("storage", "probe").code()).isEqualTo(1); // records the tape DOWN
+
+        CliFixture.Run dry = fx.cli("notify", "--dry-run");
+        assertThat(dry.code()).as("%s", dry).isZero();
+        assertThat(dry.out()).contains("smtp: would send now").contains("webhook: would send now")
+                .contains("NEW     endpoint-down:" + fx.tape.toUri()).contains("MARKER_MISSING");
+        assertThat(mail.getReceivedMessages()).isEmpty();
+        assertThat(hookCalls.get()).isZero();
+
+        CliFixture.Run sent = fx.cli("notify");
+        assertThat(sent.code()).as("%s", sent).isZero();
+        assertThat(sent.out()).contains("smtp: 1 event(s) sent").contains("webhook: 1 event(s) sent");
+        assertThat(mail.waitForIncomingEmail(5000, 1)).isTrue();
+        assertThat(hookCalls.get()).isEqualTo(1);
+    }
 }
