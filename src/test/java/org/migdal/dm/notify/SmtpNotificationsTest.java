@@ -67,6 +67,10 @@ class SmtpNotificationsTest {
     }
 
     private MigdalConfig config(int port, String password) throws IOException {
+        return config(port, password, "off");
+    }
+
+    private MigdalConfig config(int port, String password, String starttls) throws IOException {
         disk = Files.createDirectories(dir.resolve("data1"));
         storage = "file://" + dir.resolve("storage");
         Path pw = Files.writeString(dir.resolve("smtp-password"), password + "\n");
@@ -86,11 +90,11 @@ class SmtpNotificationsTest {
                     port: %d
                     from: migdal-dm@example.org
                     to: [ops@example.org, shifter@example.org]
-                    starttls: off
+                    starttls: %s
                     username: ops
                     passwordFile: %s
                     timeoutSeconds: 5
-                """.formatted(dir.resolve("c.db"), disk, storage, dir.resolve("tape"), port, pw), "test.yaml");
+                """.formatted(dir.resolve("c.db"), disk, storage, dir.resolve("tape"), port, starttls, pw), "test.yaml");
         catalog = JdbcCatalog.open(c.catalog().url(), null, null, new ClaimPolicy("t", Duration.ofMinutes(5), 1,
                 Duration.ofSeconds(1)), clock, 2);
         return c;
@@ -221,5 +225,15 @@ class SmtpNotificationsTest {
         assertThat(notifier(good).test().get(0).failed()).isFalse();
         assertThat(mail.waitForIncomingEmail(5000, 2)).isTrue();
         assertThat(mail.getReceivedMessages()[0].getSubject()).isEqualTo("[migdal-dm] test message from daq-host");
+    }
+
+    @Test
+    void starttlsRequiredRefusesARelayThatDoesNotOfferItAndSendsNothingInClear() throws Exception {
+        int port = freePort();
+        mail = startMail(port); // GreenMail's SMTP offers no STARTTLS
+        MigdalConfig c = config(port, PASSWORD, "required");
+        Notifier.Outcome o = notifier(c).test().get(0);
+        assertThat(o.error()).contains("SMTP relay 127.0.0.1:" + port).contains("STARTTLS").doesNotContain(PASSWORD);
+        assertThat(mail.getReceivedMessages()).isEmpty();
     }
 }
