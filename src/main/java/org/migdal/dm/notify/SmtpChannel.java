@@ -78,7 +78,7 @@ public final class SmtpChannel implements Channel {
             m.setSentDate(Date.from(message.at()));
             Transport.send(m);
         } catch (MessagingException e) {
-            throw new ChannelException(where() + " refused the message to " + String.join(", ", config.to()) + ": " + reply(e), e);
+            throw new ChannelException(where() + ": the message to " + String.join(", ", config.to()) + " was not accepted: " + ChannelException.describe(e), e);
         }
     }
 
@@ -88,20 +88,5 @@ public final class SmtpChannel implements Channel {
         } catch (IOException e) {
             throw new ChannelException("notify.smtp.passwordFile: cannot read " + config.passwordFile() + ": " + e.getClass().getSimpleName(), e);
         }
-    }
-
-    /** The server's reply or the connection's failure, with its causes (no credential is in them). */
-    private static String reply(Throwable e) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable t = e; t != null && sb.length() < 600; t = t.getCause()) {
-            if (sb.length() > 0) {
-                sb.append(" <- ");
-            }
-            sb.append(t.getClass().getSimpleName()).append(": ").append(String.valueOf(t.getMessage()).strip());
-            if (t instanceof MessagingException me && me.getNextException() != null && me.getNextException() != t.getCause()) {
-                sb.append(" <- ").append(me.getNextException());
-            }
-        }
-        return sb.toString();
     }
 }

@@ -53,7 +53,7 @@ public final class WebhookChannel implements Channel {
         try {
             response = client.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new ChannelException("webhook " + config.url() + " not reached: " + redact(String.valueOf(e), headers), e);
+            throw new ChannelException("webhook " + config.url() + " not reached: " + redact(ChannelException.describe(e), headers), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ChannelException("webhook " + config.url() + ": interrupted", e);
