@@ -111,6 +111,16 @@ final class CatalogFill {
         c.endpointDown("root://store.example//data", "connection refused");
         c.endpointDown("root://store.example//data", "connection refused again");
         c.endpointUp("https://tape.example/tape");
+        c.activity().recordSpace(new Activity.SpaceSample("data1", clock.instant(), 123_456_789_000L, 4_000_000_000_000L));
+
+        // notifications: a condition announced and queued for two channels, one of them sent and leased again
+        org.migdal.dm.notify.NotifyState notify = new org.migdal.dm.notify.NotifyState(c);
+        notify.record(new org.migdal.dm.notify.Evaluation(List.of(new org.migdal.dm.notify.Condition(
+                "endpoint-down:root://store.example//data", "DOWN: «connection refused»\nsince ü")), java.util.Set.of()),
+                List.of("smtp", "webhook"), clock.instant());
+        assertThat(notify.lease("smtp", "owner-a", clock.instant(), Duration.ZERO, LEASE)).isTrue();
+        notify.sent("smtp", "owner-a", notify.pending("smtp").stream().map(org.migdal.dm.notify.Event::id).toList(), clock.instant());
+        assertThat(notify.lease("webhook", "owner-a", clock.instant(), Duration.ZERO, LEASE)).isTrue();
 
         if (bulk > 0) {
             List<NewFile> more = new ArrayList<>();
