@@ -24,7 +24,8 @@ public final class Conditions {
     public static final Duration DISK_FULL_WITHIN = Duration.ofHours(6);
     public static final Duration NO_PROGRESS = Duration.ofHours(1);
 
-    public static final String CREDENTIAL = "credential";
+    /** The credential is each host's own: {@code credential@HOST}. */
+    public static final String CREDENTIAL = "credential@";
     public static final String DISK_FULL = "disk-full:";
     public static final String NO_PROGRESS_KEY = "no-progress";
     public static final String QUARANTINED = "files-quarantined";
@@ -34,10 +35,15 @@ public final class Conditions {
     private Conditions() {
     }
 
-    public static Evaluation evaluate(Overview o) {
+    public static String credentialKey(String host) {
+        return CREDENTIAL + host;
+    }
+
+    /** The conditions of {@code o}, judged on {@code host} (whose credential it shows). */
+    public static Evaluation evaluate(Overview o, String host) {
         List<Condition> out = new ArrayList<>();
         Set<String> undecided = new HashSet<>();
-        credential(o).ifPresent(out::add);
+        credential(o, host).ifPresent(out::add);
         for (DiskOutlook d : o.disks()) {
             String key = DISK_FULL + d.disk();
             if (d.phase() == DiskOutlook.Phase.UNAVAILABLE || d.freeBytes() < 0) {
@@ -81,10 +87,10 @@ public final class Conditions {
                     + s.failures() + " failed probe(s)): " + s.reason() + ". Nothing is sent to it and no file is charged"
                     + " meanwhile; fix the cause, then `migdal-dm storage probe` (it is also probed again by itself)."));
         }
-        return new Evaluation(out, undecided);
+        return new Evaluation(out, undecided, host);
     }
 
-    private static java.util.Optional<Condition> credential(Overview o) {
+    private static java.util.Optional<Condition> credential(Overview o, String host) {
         Overview.CredentialLife c = o.credential();
         if (c == null) {
             return java.util.Optional.empty(); // local storage: no credential needed
@@ -92,11 +98,11 @@ public final class Conditions {
         String renew = " Renew it in place (`voms-proxy-init --voms … --valid 96:00 --out <the same file>`, or a new token"
                 + " file); the running daemon picks it up. `migdal-dm doctor` checks it.";
         if ("FAIL".equals(c.level()) || c.expires() == null && c.secondsLeft() <= 0) {
-            return java.util.Optional.of(new Condition(CREDENTIAL, "the " + c.kind() + " cannot be used: " + c.summary()
+            return java.util.Optional.of(new Condition(credentialKey(host), "the " + c.kind() + " on " + host + " cannot be used: " + c.summary()
                     + "; transfers are refused." + renew));
         }
         if (c.expires() != null && c.secondsLeft() < CREDENTIAL_LEFT.toSeconds()) {
-            return java.util.Optional.of(new Condition(CREDENTIAL, "the " + c.kind() + " runs out at " + time(c.expires())
+            return java.util.Optional.of(new Condition(credentialKey(host), "the " + c.kind() + " on " + host + " runs out at " + time(c.expires())
                     + " (" + duration(Duration.ofSeconds(c.secondsLeft())) + " left)." + renew));
         }
         return java.util.Optional.empty();

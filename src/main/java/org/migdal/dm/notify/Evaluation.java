@@ -4,12 +4,26 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The conditions that hold now, and the keys this process cannot judge now (a DAQ disk not mounted here): such a
- * condition is neither announced nor cleared by this evaluation.
+ * The conditions that hold now as judged on {@code host}, and the keys it cannot judge now (a DAQ disk not mounted
+ * here). A condition this evaluation cannot judge — one of those, or another host's credential — is neither announced
+ * nor cleared by it.
  */
-public record Evaluation(List<Condition> holding, Set<String> undecided) {
+public record Evaluation(List<Condition> holding, Set<String> undecided, String host) {
     public Evaluation {
         holding = List.copyOf(holding);
         undecided = Set.copyOf(undecided);
+    }
+
+    /** Whether this evaluation may clear {@code key}. */
+    public boolean decides(String key) {
+        if (undecided.contains(key)) {
+            return false;
+        }
+        return !key.startsWith(Conditions.CREDENTIAL) || key.equals(Conditions.credentialKey(host));
+    }
+
+    /** Whether {@code key} holds in this evaluation. */
+    public boolean holds(String key) {
+        return holding.stream().anyMatch(k -> k.key().equals(key));
     }
 }

@@ -62,7 +62,7 @@ public final class Notifier {
         if (channels.isEmpty()) {
             return List.of();
         }
-        Evaluation ev = Conditions.evaluate(overview);
+        Evaluation ev = Conditions.evaluate(overview, source);
         List<Event> queued = state.record(ev, channels.stream().map(Channel::name).toList(), clock.instant());
         queued.stream().filter(e -> e.channel().equals(channels.get(0).name())).forEach(e ->
                 log.info("notification {} {}{}", e.kind() == Event.Kind.RAISED ? "raised" : "cleared", e.key(),
@@ -118,7 +118,7 @@ public final class Notifier {
 
     /** What a round would send now, per channel, changing nothing: the pending events plus what this evaluation would queue. */
     public List<String> dryRun(Overview overview) {
-        Evaluation ev = Conditions.evaluate(overview);
+        Evaluation ev = Conditions.evaluate(overview, source);
         List<Event> fresh = state.preview(ev, clock.instant());
         Instant now = clock.instant();
         List<String> out = new ArrayList<>();

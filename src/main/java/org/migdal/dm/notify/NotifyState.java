@@ -63,7 +63,7 @@ public final class NotifyState {
                 }
             }
             for (Held h : known.values()) {
-                if (ev.undecided().contains(h.key()) || ev.holding().stream().anyMatch(k -> k.key().equals(h.key()))) {
+                if (!ev.decides(h.key()) || ev.holds(h.key())) {
                     continue;
                 }
                 if (update(c, "UPDATE notify_conditions SET cleared_at = ? WHERE key = ? AND cleared_at IS NULL",
@@ -88,7 +88,7 @@ public final class NotifyState {
             }
         }
         for (Held h : known.values()) {
-            if (!ev.undecided().contains(h.key()) && ev.holding().stream().noneMatch(k -> k.key().equals(h.key()))) {
+            if (ev.decides(h.key()) && !ev.holds(h.key())) {
                 out.add(new Event(0, null, h.key(), Event.Kind.CLEARED, cleared(h, now), now));
             }
         }

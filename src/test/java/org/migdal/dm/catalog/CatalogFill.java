@@ -116,7 +116,7 @@ final class CatalogFill {
         // notifications: a condition announced and queued for two channels, one of them sent and leased again
         org.migdal.dm.notify.NotifyState notify = new org.migdal.dm.notify.NotifyState(c);
         notify.record(new org.migdal.dm.notify.Evaluation(List.of(new org.migdal.dm.notify.Condition(
-                "endpoint-down:root://store.example//data", "DOWN: «connection refused»\nsince ü")), java.util.Set.of()),
+                "endpoint-down:root://store.example//data", "DOWN: «connection refused»\nsince ü")), java.util.Set.of(), "host-ü"),
                 List.of("smtp", "webhook"), clock.instant());
         assertThat(notify.lease("smtp", "owner-a", clock.instant(), Duration.ZERO, LEASE)).isTrue();
         notify.sent("smtp", "owner-a", notify.pending("smtp").stream().map(org.migdal.dm.notify.Event::id).toList(), clock.instant());

@@ -110,11 +110,11 @@ class ConditionsTest {
             fillingSamples(c, "data1", d1, clock.instant(), Duration.ofHours(2));
 
             Evaluation ev = Conditions.evaluate(new Overviews(c, config, new CredentialStore(config.credentials(), Map.of(), clock),
-                    clock).now());
+                    clock).now(), "daq-host");
 
-            assertThat(ev.holding()).extracting(Condition::key).containsExactlyInAnyOrder("credential", "disk-full:data1",
+            assertThat(ev.holding()).extracting(Condition::key).containsExactlyInAnyOrder("credential@daq-host", "disk-full:data1",
                     "no-progress", "files-quarantined", "files-missing", "endpoint-down:" + STORE);
-            assertThat(text(ev, "credential")).contains("x509 proxy runs out at").contains("(28 h 3").contains("voms-proxy-init");
+            assertThat(text(ev, "credential@daq-host")).contains("x509 proxy on daq-host runs out at").contains("(28 h 3").contains("voms-proxy-init");
             assertThat(text(ev, "disk-full:data1")).contains("DAQ disk data1 (" + d1 + ")").containsPattern("full in about (1 h 5\\d|2 h \\d) min") // others write to this disk meanwhile
                     .contains("migdal-dm run --role daq");
             assertThat(text(ev, "no-progress")).contains("since " + shipped).contains("1 file(s) wait")
@@ -139,7 +139,7 @@ class ConditionsTest {
             fillingSamples(c, "data1", d1, clock.instant(), Duration.ofHours(7)); // full in 7 h: not within 6
 
             Evaluation ev = Conditions.evaluate(new Overviews(c, config, new CredentialStore(config.credentials(), Map.of(), clock),
-                    clock).now());
+                    clock).now(), "daq-host");
 
             assertThat(ev.holding()).isEmpty();
             assertThat(ev.undecided()).containsExactly("disk-full:data2");
@@ -153,9 +153,9 @@ class ConditionsTest {
         TestPki.create().writeAll(dir.resolve("pki"));
         try (JdbcCatalog c = open(config)) {
             Evaluation ev = Conditions.evaluate(new Overviews(c, config, new CredentialStore(config.credentials(), Map.of(), clock),
-                    clock).now());
+                    clock).now(), "daq-host");
             assertThat(ev.holding()).singleElement().satisfies(k -> {
-                assertThat(k.key()).isEqualTo("credential");
+                assertThat(k.key()).isEqualTo("credential@daq-host");
                 assertThat(k.text()).contains("cannot be used");
             });
             assertThat(ev.undecided()).as("no progress ever: judged by the other conditions").contains("no-progress");

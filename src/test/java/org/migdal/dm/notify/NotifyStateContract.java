@@ -212,4 +212,26 @@ public abstract class NotifyStateContract {
         assertThat(events).doesNotHaveDuplicates().hasSize(15);
         assertThat(events).filteredOn(e -> e.startsWith("RAISED")).hasSize(8);
     }
+
+    @Test
+    void aHostClearsOnlyWhatItCanJudgeNotAnotherHostsCredentialNorADiskItDoesNotSee() {
+        JdbcCatalog c = handle();
+        NotifyState state = new NotifyState(c);
+        Condition proxyOnDaq = new Condition(Conditions.credentialKey("daq-host"), "the x509 proxy on daq-host runs out");
+        Condition disk = new Condition("disk-full:data1", "DAQ disk data1 will be full");
+        assertThat(state.record(new Evaluation(List.of(proxyOnDaq, disk), java.util.Set.of(), "daq-host"), List.of("smtp"),
+                clock.instant())).hasSize(2);
+
+        clock.advance(Duration.ofMinutes(5));
+        Evaluation onGrid = new Evaluation(List.of(), java.util.Set.of("disk-full:data1"), "grid-host");
+        assertThat(state.preview(onGrid, clock.instant())).isEmpty();
+        assertThat(state.record(onGrid, List.of("smtp"), clock.instant())).isEmpty();
+        assertThat(state.holding()).containsOnlyKeys(proxyOnDaq.key(), disk.key());
+
+        Evaluation onDaq = new Evaluation(List.of(), java.util.Set.of(), "daq-host");
+        assertThat(state.record(onDaq, List.of("smtp"), clock.instant())).extracting(Event::key, Event::kind)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(proxyOnDaq.key(), Event.Kind.CLEARED),
+                        org.assertj.core.groups.Tuple.tuple(disk.key(), Event.Kind.CLEARED));
+        assertThat(state.holding()).isEmpty();
+    }
 }
