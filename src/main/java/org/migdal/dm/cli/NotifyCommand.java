@@ -40,8 +40,8 @@ final class NotifyCommand implements Callable<Integer> {
             PrintWriter out = main.spec.commandLine().getOut();
             PrintWriter err = main.spec.commandLine().getErr();
             if (!ctx.config.notifications().enabled()) {
-                err.println("no notification channel is configured (notify.smtp, notify.webhook)");
-                return Main.FAILURE;
+                err.println("no notification channel is configured (notify.smtp, notify.webhook; see config/migdal-dm.example.yaml)");
+                return Main.USAGE;
             }
             Notifier notifier = notifier(ctx);
             if (dryRun) {

@@ -117,4 +117,12 @@ class CliNotifyTest {
         assertThat(mail.waitForIncomingEmail(5000, 1)).isTrue();
         assertThat(hookCalls.get()).isEqualTo(1);
     }
+
+    @Test
+    void withoutAChannelNotifyIsAConfigurationError() throws Exception {
+        CliFixture fx = new CliFixture(tmp, "cleanupRaw: false");
+        CliFixture.Run r = fx.cli("notify", "--test");
+        assertThat(r.code()).as("%s", r).isEqualTo(2);
+        assertThat(r.err()).contains("no notification channel is configured (notify.smtp, notify.webhook");
+    }
 }
