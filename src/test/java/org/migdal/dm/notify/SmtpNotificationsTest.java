@@ -14,6 +14,7 @@ import org.migdal.dm.config.ConfigLoader;
 import org.migdal.dm.config.MigdalConfig;
 import org.migdal.dm.health.Overview;
 import org.migdal.dm.health.Overviews;
+import org.migdal.dm.security.TestPki;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -71,6 +72,10 @@ class SmtpNotificationsTest {
     }
 
     private MigdalConfig config(int port, String password, String starttls) throws IOException {
+        return config(port, password, starttls, "127.0.0.1", null);
+    }
+
+    private MigdalConfig config(int port, String password, String starttls, String host, String caFile) throws IOException {
         disk = Files.createDirectories(dir.resolve("data1"));
         storage = "file://" + dir.resolve("storage");
         Path pw = Files.writeString(dir.resolve("smtp-password"), password + "\n");
@@ -86,7 +91,7 @@ class SmtpNotificationsTest {
                 notify:
                   minIntervalMinutes: 15
                   smtp:
-                    host: 127.0.0.1
+                    host: %s
                     port: %d
                     from: migdal-dm@example.org
                     to: [ops@example.org, shifter@example.org]
@@ -94,7 +99,9 @@ class SmtpNotificationsTest {
                     username: ops
                     passwordFile: %s
                     timeoutSeconds: 5
-                """.formatted(dir.resolve("c.db"), disk, storage, dir.resolve("tape"), port, starttls, pw), "test.yaml");
+                %s
+                """.formatted(dir.resolve("c.db"), disk, storage, dir.resolve("tape"), host, port, starttls, pw,
+                caFile == null ? "" : "    caFile: " + caFile), "test.yaml");
         catalog = JdbcCatalog.open(c.catalog().url(), null, null, new ClaimPolicy("t", Duration.ofMinutes(5), 1,
                 Duration.ofSeconds(1)), clock, 2);
         return c;
@@ -235,5 +242,26 @@ class SmtpNotificationsTest {
         Notifier.Outcome o = notifier(c).test().get(0);
         assertThat(o.error()).contains("SMTP relay 127.0.0.1:" + port).contains("STARTTLS").doesNotContain(PASSWORD);
         assertThat(mail.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
+    void starttlsIsVerifiedAgainstTheConfiguredCaAndRefusedUnderTheSystemTrust() throws Exception {
+        int port = freePort();
+        mail = startMail(port);
+        TestPki.Layout pki = TestPki.create().writeAll(dir.resolve("pki"));
+        try (StartTlsFront front = new StartTlsFront(TestTls.serverContext(pki), port)) {
+            MigdalConfig trusted = config(front.port(), PASSWORD, "required", "localhost", pki.caCert().toString());
+            assertThat(notifier(trusted).test()).singleElement().satisfies(o -> assertThat(o.error()).isNull());
+            assertThat(mail.waitForIncomingEmail(5000, 2)).isTrue();
+            catalog.close();
+            catalog = null;
+            Files.delete(dir.resolve("c.db"));
+
+            MigdalConfig systemTrust = config(front.port(), PASSWORD, "required", "localhost", null);
+            Notifier.Outcome refused = notifier(systemTrust).test().get(0);
+            assertThat(refused.error()).contains("SMTP relay localhost:" + front.port()).containsIgnoringCase("certification path")
+                    .doesNotContain(PASSWORD);
+            assertThat(mail.getReceivedMessages()).as("nothing more arrived").hasSize(2);
+        }
     }
 }

@@ -17,15 +17,11 @@ import org.migdal.dm.config.NotifyConfig;
 import org.migdal.dm.health.Overviews;
 import org.migdal.dm.security.TestPki;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -143,7 +139,7 @@ class WebhookNotificationsTest {
         TestPki pki = TestPki.create();
         TestPki.Layout layout = pki.writeAll(dir.resolve("pki"));
         HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        https.setHttpsConfigurator(new HttpsConfigurator(serverContext(layout)));
+        https.setHttpsConfigurator(new HttpsConfigurator(TestTls.serverContext(layout)));
         https.createContext("/hook", this::handle);
         https.start();
         server = https;
@@ -169,17 +165,5 @@ class WebhookNotificationsTest {
                 .hasMessageContaining("notify.webhook.url");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new NotifyConfig.Webhook("https://user:pw@hooks.example.org/x", null, null, null))
                 .hasMessageContaining("notify.webhook.url").hasMessageNotContaining("pw@");
-    }
-
-    private static SSLContext serverContext(TestPki.Layout pki) throws Exception {
-        char[] pw = "test-only".toCharArray();
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("host", pki.host().key(), pw, new Certificate[] {pki.host().cert()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
-        kmf.init(ks, pw);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
-        return ctx;
     }
 }
