@@ -93,6 +93,7 @@ final class Cycle {
             }
         }
         janitor(ctx, role);
+        NotifyCommand.afterCycle(ctx);
         Result r = new Result(scan, ship, clean, archive, raw, problems);
         log.info("cycle {} done: {}", role, summary(r));
         return r;

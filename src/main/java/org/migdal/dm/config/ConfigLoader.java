@@ -75,7 +75,9 @@ public final class ConfigLoader {
     private static void checkKeys(com.fasterxml.jackson.core.JsonParser p, Class<?> type, String path, String source) throws IOException {
         java.util.Map<String, java.lang.reflect.RecordComponent> known = new java.util.TreeMap<>();
         for (java.lang.reflect.RecordComponent c : type.getRecordComponents()) {
-            known.put(c.getName(), c);
+            // a component whose name Java reserves (notify) is spelt by its @JsonProperty
+            com.fasterxml.jackson.annotation.JsonProperty json = c.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+            known.put(json != null ? json.value() : c.getName(), c);
         }
         while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
             String name = p.currentName();

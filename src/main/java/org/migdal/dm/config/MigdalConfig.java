@@ -22,7 +22,8 @@ public record MigdalConfig(
         Fts fts,
         Janitor janitor,
         String lockDir,
-        Log log) {
+        Log log,
+        @com.fasterxml.jackson.annotation.JsonProperty("notify") NotifyConfig notifications) {
 
     public MigdalConfig {
         catalog = catalog == null ? new Catalog(null, null, null) : catalog;
@@ -39,6 +40,7 @@ public record MigdalConfig(
         janitor = janitor == null ? new Janitor(null) : janitor;
         lockDir = lockDir == null ? "." : lockDir;
         log = log == null ? new Log(null, null) : log;
+        notifications = notifications == null ? new NotifyConfig(null, null, null) : notifications;
         if ("fts".equals(archive.mover())) {
             for (String[] u : new String[][] {{"storage.disk", storage.disk()}, {"storage.tape", storage.tape()}}) {
                 if (u[1].startsWith("file:")) {
@@ -334,7 +336,7 @@ public record MigdalConfig(
         return s;
     }
 
-    private static Integer range(Integer v, int def, int min, int max, String key) {
+    static Integer range(Integer v, int def, int min, int max, String key) {
         int x = v == null ? def : v;
         if (x < min || x > max) {
             throw new ConfigException(key + ": " + x + " is out of range " + min + "–" + max);
@@ -342,7 +344,7 @@ public record MigdalConfig(
         return x;
     }
 
-    private static String oneOf(String v, String def, String key, String... allowed) {
+    static String oneOf(String v, String def, String key, String... allowed) {
         String s = v == null ? def : v.toLowerCase(Locale.ROOT);
         if (!List.of(allowed).contains(s)) {
             throw new ConfigException(key + ": '" + v + "' is not one of " + String.join(", ", allowed));

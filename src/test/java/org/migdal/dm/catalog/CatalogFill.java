@@ -127,6 +127,15 @@ final class CatalogFill {
         c.audit().finish(audit.id());
         c.audit().progress(c.audit().start().id(), 7, 5, 15);
 
+        // notifications: a condition announced and queued for two channels, one of them sent and leased again
+        org.migdal.dm.notify.NotifyState notify = new org.migdal.dm.notify.NotifyState(c);
+        notify.record(new org.migdal.dm.notify.Evaluation(List.of(new org.migdal.dm.notify.Condition(
+                "endpoint-down:root://store.example//data", "DOWN: «connection refused»\nsince ü")), java.util.Set.of(), "host-ü"),
+                List.of("smtp", "webhook"), clock.instant());
+        assertThat(notify.lease("smtp", "owner-a", clock.instant(), Duration.ZERO, LEASE)).isTrue();
+        notify.sent("smtp", "owner-a", notify.pending("smtp").stream().map(org.migdal.dm.notify.Event::id).toList(), clock.instant());
+        assertThat(notify.lease("webhook", "owner-a", clock.instant(), Duration.ZERO, LEASE)).isTrue();
+
         if (bulk > 0) {
             List<NewFile> more = new ArrayList<>();
             for (int i = 0; i < bulk; i++) {

@@ -81,19 +81,25 @@ class ExampleConfigTest {
     static List<String> modelKeys() {
         List<String> keys = new ArrayList<>();
         for (RecordComponent c : MigdalConfig.class.getRecordComponents()) {
-            keys.add(c.getName());
+            keys.add(key(c));
             if (c.getType().isRecord()) {
                 for (RecordComponent n : c.getType().getRecordComponents()) {
-                    keys.add(c.getName() + "." + n.getName());
+                    keys.add(key(c) + "." + n.getName());
                     if (n.getType().isRecord()) {
                         for (RecordComponent m : n.getType().getRecordComponents()) {
-                            keys.add(c.getName() + "." + n.getName() + "." + m.getName());
+                            keys.add(key(c) + "." + n.getName() + "." + m.getName());
                         }
                     }
                 }
             }
         }
         return keys;
+    }
+
+    /** A component's key: its @JsonProperty where Java reserves the name (notify), else its name. */
+    static String key(RecordComponent c) {
+        com.fasterxml.jackson.annotation.JsonProperty json = c.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+        return json != null ? json.value() : c.getName();
     }
 
     @Test
@@ -125,6 +131,7 @@ class ExampleConfigTest {
         defaults.put("executor.type", d.executor().type());
         defaults.put("claims.leaseSeconds", String.valueOf(d.claims().leaseSeconds()));
         defaults.put("lockDir", d.lockDir());
+        defaults.put("notify.minIntervalMinutes", String.valueOf(d.notifications().minIntervalMinutes()));
         defaults.put("fts.url", d.fts().url());
         defaults.put("fts.filesPerJob", String.valueOf(d.fts().filesPerJob()));
         defaults.put("fts.archiveTimeoutHours", String.valueOf(d.fts().archiveTimeoutHours()));
