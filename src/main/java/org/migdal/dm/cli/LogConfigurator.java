@@ -135,6 +135,13 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         return encoder;
     }
 
+    /** Puts the level of our loggers back to the default ({@code MIGDAL_LOG_LEVEL}, else INFO), before -q or -v apply. */
+    static void resetLevel() {
+        if (System.getProperty("logback.configurationFile") == null && LoggerFactory.getILoggerFactory() instanceof LoggerContext lc) {
+            lc.getLogger("org.migdal").setLevel(Level.toLevel(level(), Level.INFO));
+        }
+    }
+
     private static String level() {
         String p = System.getProperty("MIGDAL_LOG_LEVEL");
         return p != null ? p : System.getenv("MIGDAL_LOG_LEVEL");

@@ -128,6 +128,7 @@ public final class Main implements Callable<Integer> {
 
     /** {@link #commandLine(PrintWriter, PrintWriter, String...)} on a given top command (a test's own search places). */
     static CommandLine commandLine(Main root, PrintWriter out, PrintWriter err, String... args) {
+        LogConfigurator.resetLevel(); // -q or -v of an earlier command in this JVM (a test, the daemon's own calls) must not stick
         String word = commandWord(args);
         List<Class<?>> needed = commands().stream().filter(c -> c.getAnnotation(Command.class).name().equals(word)).toList();
         return configure(new CommandLine(root), needed.isEmpty() || word.equals("help") ? commands() : needed, out, err);
