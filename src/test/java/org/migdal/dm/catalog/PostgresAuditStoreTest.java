@@ -1,38 +1,16 @@
 package org.migdal.dm.catalog;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Clock;
 
 /** {@link AuditStoreContract} on a real PostgreSQL (scripts/pg-throwaway); a fresh schema per test. */
 class PostgresAuditStoreTest extends AuditStoreContract {
-    private static PgTestDatabase db;
-
-    @BeforeAll
-    static void createDatabase() {
-        db = PgTestDatabase.createIfConfigured("audit");
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-            db = null;
-        }
-    }
-
-    @BeforeEach
-    void freshSchema() {
-        if (db == null) {
-            PgTestDatabase.missing();
-        }
-        db.resetSchema();
-    }
+    @RegisterExtension
+    static final PgCatalogs pg = new PgCatalogs("audit");
 
     @Override
     protected JdbcCatalog openCatalog(ClaimPolicy policy, Clock clock) {
-        return JdbcCatalog.open(db.url(), db.user(), db.password(), policy, clock, 2);
+        return pg.open(policy, clock);
     }
 }

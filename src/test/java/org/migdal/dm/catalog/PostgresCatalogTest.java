@@ -1,9 +1,7 @@
 package org.migdal.dm.catalog;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,38 +14,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The catalog contract on a real PostgreSQL (scripts/pg-throwaway); a fresh database per class, a fresh schema per test. */
 class PostgresCatalogTest extends CatalogContract {
 
-    private static PgTestDatabase db;
-
-    @BeforeAll
-    static void createDatabase() {
-        db = PgTestDatabase.createIfConfigured("catalog");
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-            db = null;
-        }
-    }
-
-    @BeforeEach
-    void freshSchema() {
-        if (db == null) {
-            PgTestDatabase.missing(); // fails under CI=true, skips otherwise, naming scripts/pg-throwaway
-        }
-        db.resetSchema();
-    }
+    @RegisterExtension
+    static final PgCatalogs pg = new PgCatalogs("catalog");
 
     @Override
     protected JdbcCatalog openCatalog(ClaimPolicy policy, Clock clock, int poolSize) {
-        return JdbcCatalog.open(db.url(), db.user(), db.password(), policy, clock, poolSize);
+        return JdbcCatalog.open(pg.database().url(), pg.database().user(), pg.database().password(), policy, clock, poolSize);
     }
 
     @Test
     void migrationsCreateTheSchemaOnPostgresql() throws Exception {
         handle("pg-owner").close();
-        try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+        try (Connection c = DriverManager.getConnection(pg.database().url(), pg.database().user(), pg.database().password());
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
                      + " ORDER BY table_name")) {

@@ -1,8 +1,6 @@
 package org.migdal.dm.catalog;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 import java.sql.ResultSet;
@@ -13,32 +11,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@link ListingContract} on PostgreSQL (scripts/pg-throwaway); and the status counts can be an index-only scan. */
 class PostgresListingTest extends ListingContract {
-    private static PgTestDatabase db;
-
-    @BeforeAll
-    static void createDatabase() {
-        db = PgTestDatabase.createIfConfigured("listing");
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-            db = null;
-        }
-    }
-
-    @BeforeEach
-    void freshSchema() {
-        if (db == null) {
-            PgTestDatabase.missing();
-        }
-        db.resetSchema();
-    }
+    @RegisterExtension
+    static final PgCatalogs pg = new PgCatalogs("listing");
 
     @Override
     protected JdbcCatalog openCatalog(ClaimPolicy policy, Clock clock) {
-        return JdbcCatalog.open(db.url(), db.user(), db.password(), policy, clock, 2);
+        return pg.open(policy, clock);
     }
 
     @Override

@@ -1,8 +1,6 @@
 package org.migdal.dm.catalog;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 import java.sql.PreparedStatement;
@@ -15,32 +13,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@link RunsContract} on PostgreSQL (scripts/pg-throwaway); and a page can be answered from the indexes of migration V13. */
 class PostgresRunsTest extends RunsContract {
-    private static PgTestDatabase db;
-
-    @BeforeAll
-    static void createDatabase() {
-        db = PgTestDatabase.createIfConfigured("runs");
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-            db = null;
-        }
-    }
-
-    @BeforeEach
-    void freshSchema() {
-        if (db == null) {
-            PgTestDatabase.missing();
-        }
-        db.resetSchema();
-    }
+    @RegisterExtension
+    static final PgCatalogs pg = new PgCatalogs("runs");
 
     @Override
     protected JdbcCatalog openCatalog(ClaimPolicy policy, Clock clock) {
-        return JdbcCatalog.open(db.url(), db.user(), db.password(), policy, clock, 2);
+        return pg.open(policy, clock);
     }
 
     private static String plan(JdbcCatalog c, String sql) {
