@@ -181,8 +181,10 @@ public final class Activity {
 
     /** Bytes of DAQ copies of {@code disk} recorded deleted at or after {@code since}. */
     public long deletedFrom(String disk, Instant since) {
+        // (on SQLite "+disk" keeps the planner on the local_deleted_at index: through the disk's index it read a quarter
+        // of a million-row catalog, 1 s)
         return catalog.query("SELECT COALESCE(SUM(size), 0) FROM files WHERE local_deleted_at IS NOT NULL AND local_deleted_at >= ?"
-                + " AND disk = ?", ps -> {
+                + " AND " + (catalog.dialect() == JdbcCatalog.Dialect.SQLITE ? "+disk" : "disk") + " = ?", ps -> {
                     ps.setLong(1, since.toEpochMilli());
                     ps.setString(2, disk);
                 }, rs -> rs.getLong(1)).get(0);

@@ -190,6 +190,11 @@ final class Context implements AutoCloseable {
         return overviews;
     }
 
+    /** What /metrics serves, or null while no metrics source is connected (the route then answers 503). */
+    org.migdal.dm.web.MetricsSource metrics() {
+        return null;
+    }
+
     CredentialStore credentials() {
         if (credentials == null) {
             credentials = new CredentialStore(config.credentials(), System.getenv(), clock);

@@ -24,10 +24,15 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "300", description = "seconds between cycles (default ${DEFAULT-VALUE})")
     long interval;
 
+    @Option(names = "--serve", arity = "0..1", fallbackValue = "", paramLabel = "HOST:PORT",
+            description = "also serve the dashboard for the daemon's whole life (on HOST:PORT, else web.listen); web.enabled: true does the same")
+    String serve;
+
     @Override
     public Integer call() throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
+        StopSignals.install(stop); // SIGTERM, SIGINT: the loop below ends after the running cycle, and the daemon exits 0
         // SIGTERM: no new cycle starts, and the JVM waits (up to an hour) for the running one to finish
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();
@@ -39,12 +44,19 @@ final class DaemonCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "daemon-stop"));
-        try (Context ctx = new Context(main.loadConfig())) {
+        java.util.concurrent.atomic.AtomicLong cycles = new java.util.concurrent.atomic.AtomicLong();
+        try (Context ctx = new Context(main.loadConfig());
+             org.migdal.dm.web.WebServer dashboard = serve != null || ctx.config.web().enabled()
+                     ? ServeCommand.start(ctx, serve, cycles::get) : null) {
+            if ((serve != null || ctx.config.web().enabled()) && dashboard == null) {
+                return Main.USAGE;
+            }
             while (stop.getCount() > 0) {
                 try {
                     ctx.reloadCredentialsIfChanged(); // a renewed proxy, token, CA or CRL is used from this cycle on
                     int rc = RunCommand.runLocked(ctx, role, main.spec.commandLine().getOut(), main.spec.commandLine().getErr());
                     log.info("cycle ended with exit code {}", rc);
+                    cycles.incrementAndGet();
                 } catch (RuntimeException e) {
                     log.error("cycle failed: {}", e.getMessage(), e);
                 }
@@ -54,6 +66,9 @@ final class DaemonCommand implements Callable<Integer> {
             }
             log.info("daemon stopping: the last cycle has finished");
             return Main.OK;
+        } catch (org.migdal.dm.web.WebServerException e) {
+            main.spec.commandLine().getErr().println("error: " + e.getMessage());
+            return Main.FAILURE;
         } finally {
             finished.countDown();
         }

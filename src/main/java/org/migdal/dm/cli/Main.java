@@ -31,7 +31,7 @@ public final class Main implements Callable<Integer> {
                 StageCommands.Clean.class, InfoCommands.Status.class, InfoCommands.Ls.class, InfoCommands.Show.class,
                 InfoCommands.Retry.class, ForgetCommand.class, ImportLegacyCommand.class, DoctorCommand.class, RecallCommand.class,
                 StorageCommand.class, BenchCommand.class, JanitorCommand.class, JobCommand.class, JobsCommand.class,
-                CatalogCommand.class, ClassCacheTraining.class, CommandLine.HelpCommand.class);
+                CatalogCommand.class, ServeCommand.class, ClassCacheTraining.class, CommandLine.HelpCommand.class);
     }
 
     static final int OK = 0; // also used by Entry

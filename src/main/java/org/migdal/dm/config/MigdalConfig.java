@@ -21,7 +21,8 @@ public record MigdalConfig(
         Credentials credentials,
         Fts fts,
         Janitor janitor,
-        String lockDir) {
+        String lockDir,
+        Web web) {
 
     public MigdalConfig {
         catalog = catalog == null ? new Catalog(null, null, null) : catalog;
@@ -37,6 +38,7 @@ public record MigdalConfig(
         fts = fts == null ? new Fts(null, null, null, null, null, null, null, null, null) : fts;
         janitor = janitor == null ? new Janitor(null) : janitor;
         lockDir = lockDir == null ? "." : lockDir;
+        web = web == null ? new Web(null, null) : web;
         if ("fts".equals(archive.mover())) {
             for (String[] u : new String[][] {{"storage.disk", storage.disk()}, {"storage.tape", storage.tape()}}) {
                 if (u[1].startsWith("file:")) {
@@ -289,6 +291,21 @@ public record MigdalConfig(
     public record Janitor(Integer tempMaxAgeHours) {
         public Janitor {
             tempMaxAgeHours = range(tempMaxAgeHours, 24, 1, 24 * 365, "janitor.tempMaxAgeHours");
+        }
+    }
+
+    /**
+     * The dashboard ({@code serve}, and {@code daemon} when {@code enabled}): where it listens, {@code HOST:PORT}. It has
+     * no authentication: an address other than the loopback one is used only when set here (or given with --listen).
+     */
+    public record Web(String listen, Boolean enabled) {
+        public Web {
+            listen = listen == null ? "127.0.0.1:8080" : listen;
+            enabled = enabled != null && enabled;
+            int colon = listen.lastIndexOf(':');
+            if (colon <= 0 || !listen.substring(colon + 1).matches("[0-9]{1,5}") || Integer.parseInt(listen.substring(colon + 1)) > 65535) {
+                throw new ConfigException("web.listen: '" + listen + "' is not HOST:PORT (e.g. 127.0.0.1:8080)");
+            }
         }
     }
 

@@ -69,6 +69,31 @@ abstract class ListingContract {
     }
 
     @Test
+    void substringSearchOfThreeCharactersOrMoreFindsExactlyTheLikeMatchesInBothOrders() {
+        JdbcCatalog c = handle("trigram");
+        List<NewFile> files = oddFiles(237, "");
+        c.register(files);
+        // (the trigram index on SQLite: three characters or more, no wildcard; both orders, with and without a state)
+        for (String text : List.of("ünïcödé", "日本.", "with space", "quote'd", ".0017.", "0803/plain", "nowhere at all")) {
+            List<String> expected = files.stream().map(NewFile::lfn).filter(l -> l.contains(text)).toList();
+            assertThat(keysetPages(c, new FileFilter(null, null, null, text, 0, 3), List.of(3))).as("--lfn %s", text)
+                    .containsExactlyElementsOf(expected);
+            List<String> newestFirst = new ArrayList<>();
+            FileFilter page = new FileFilter(null, null, null, text, 0, 2, 0, true);
+            for (List<CatalogFile> rows = c.list(page); !rows.isEmpty(); rows = c.list(page.after(rows.get(rows.size() - 1).id()))) {
+                rows.forEach(r -> newestFirst.add(r.lfn()));
+            }
+            List<String> reversed = new ArrayList<>(expected);
+            java.util.Collections.reverse(reversed);
+            assertThat(newestFirst).as("--lfn %s, newest first", text).containsExactlyElementsOf(reversed);
+            assertThat(keysetPages(c, new FileFilter(null, "data1", null, text, 0, 5), List.of(5))).as("--lfn %s --disk data1", text)
+                    .containsExactlyElementsOf(files.stream().filter(f -> f.disk().equals("data1") && f.lfn().contains(text))
+                            .map(NewFile::lfn).toList());
+            assertThat(c.count(new FileFilter(null, null, null, text, 0, 1))).isEqualTo(expected.size());
+        }
+    }
+
+    @Test
     void keysetPagesReturnEveryRowExactlyOnceWhateverTheFilterAndPageSize() {
         JdbcCatalog c = handle("pager");
         List<NewFile> files = oddFiles(237, "");
