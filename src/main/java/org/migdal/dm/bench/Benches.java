@@ -12,6 +12,7 @@ public final class Benches {
                 new ArchiveBench(),
                 new ShipBench(),
                 new CliBench(),
-                new RegistrationBench());
+                new RegistrationBench(),
+                new WebBench());
     }
 }

@@ -31,13 +31,13 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
-        StopSignals.install(stop);
         try (Context ctx = new Context(main.loadConfig())) {
             WebServer server = start(ctx, listen, null);
             if (server == null) {
                 return Main.USAGE;
             }
             try (server) {
+                StopSignals.install(stop);
                 main.spec.commandLine().getOut().println("dashboard at " + server.url());
                 main.spec.commandLine().getOut().flush();
                 stop.await();

@@ -30,11 +30,18 @@ public final class Dashboard {
     private final RecentRuns runs;
     private final Clock clock;
     private final LongSupplier cycles;
+    private final Duration fresh;
     private Status cached;
     private Instant cachedAt;
 
     /** {@code cycles}: the daemon's finished cycles, or null outside the daemon. */
     public Dashboard(JdbcCatalog catalog, Overviews overviews, Clock clock, LongSupplier cycles) {
+        this(catalog, overviews, clock, cycles, FRESH);
+    }
+
+    /** {@code fresh}: how long a status is reused (zero: built for every request, as the bench measures it). */
+    public Dashboard(JdbcCatalog catalog, Overviews overviews, Clock clock, LongSupplier cycles, Duration fresh) {
+        this.fresh = fresh;
         this.catalog = catalog;
         this.overviews = overviews;
         this.runs = new RecentRuns(catalog);
@@ -42,10 +49,10 @@ public final class Dashboard {
         this.cycles = cycles;
     }
 
-    /** The status, built again when the cached one is older than {@link #FRESH}. */
+    /** The status, built again when the cached one is older than {@code fresh}. */
     public synchronized Status status() {
         Instant now = clock.instant();
-        if (cached == null || cachedAt.plus(FRESH).isBefore(now) || now.isBefore(cachedAt)) {
+        if (cached == null || !cachedAt.plus(fresh).isAfter(now) || now.isBefore(cachedAt)) {
             Overview o = overviews.now();
             cached = new Status(o, Series.of(catalog.activity(), o.at(), HOURS, o.waiting()), runs.newest(RUNS),
                     cycles == null ? null : cycles.getAsLong());

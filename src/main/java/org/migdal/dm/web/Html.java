@@ -15,7 +15,7 @@ final class Html {
             body{font-family:system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
             header{background:#1f3a5f;color:#fff;padding:.6em 1.2em;display:flex;gap:1.5em;align-items:baseline}
             header a{color:#fff;text-decoration:none;font-weight:600}header .t{font-size:1.2em;margin-right:1em}
-            main{padding:1em 1.2em}section{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:.6em 1em;margin:0 0 1em}
+            main{padding:1em 1.2em}section{overflow-x:auto;background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:.6em 1em;margin:0 0 1em}
             h2{font-size:1.05em;margin:.2em 0 .6em}table{border-collapse:collapse;font-size:.9em}
             td,th{padding:.2em .6em;border-bottom:1px solid #eceef1;text-align:left;vertical-align:top}
             td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.lfn{font-family:monospace;word-break:break-all}
