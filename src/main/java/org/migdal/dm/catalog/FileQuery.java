@@ -97,12 +97,24 @@ final class FileQuery {
     }
 
     /**
-     * Whether the trigram index can answer this substring: at least three characters (its trigrams) and none that
-     * {@code LIKE} reads as a wildcard or escape (the index's {@code LIKE} has no ESCAPE clause).
+     * Whether the trigram index can narrow this substring down: it has a run of at least three characters (a trigram)
+     * between the characters the index's {@code LIKE} (which has no ESCAPE clause) reads as wildcards, {@code %} and
+     * {@code _}. The index's answer is then a superset (a {@code _} of an LFN matches any character there), and the row's
+     * own escaped {@code LIKE} keeps exactly the LFNs that contain the substring.
      */
     static boolean usesTrigramIndex(String substring) {
-        return substring != null && substring.codePointCount(0, substring.length()) >= 3
-                && substring.chars().noneMatch(c -> c == '%' || c == '_' || c == '\\');
+        if (substring == null) {
+            return false;
+        }
+        int run = 0;
+        for (int i = 0; i < substring.length(); i = substring.offsetByCodePoints(i, 1)) {
+            int c = substring.codePointAt(i);
+            run = c == '%' || c == '_' ? 0 : run + 1;
+            if (run >= 3) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String qualified(String columns) {

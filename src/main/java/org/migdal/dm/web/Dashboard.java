@@ -16,12 +16,16 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * The dashboard's data, read-only: the status (overview, series, newest runs), cached for at most {@link #FRESH} so that
- * many viewers cost one build, and the catalog's files. Nothing here writes to the catalog.
+ * The dashboard's data, read-only: the status (overview, series, newest runs) and the catalog's files. Nothing here
+ * writes to the catalog. The status is never shown older than {@code fresh} (3 s): a request finds it built by the
+ * previous one or, while someone has asked for it in the last {@link #WATCHED}, by a background refresh (so an open
+ * dashboard answers at once, and an idle one costs nothing); otherwise the request builds it.
  */
-public final class Dashboard {
+public final class Dashboard implements AutoCloseable {
     /** The longest a status is shown after it was built. */
     static final Duration FRESH = Duration.ofSeconds(3);
+    /** How long after the last request the status is kept fresh in the background. */
+    static final Duration WATCHED = Duration.ofSeconds(30);
     static final int HOURS = 48;
     static final int RUNS = 10;
 
@@ -30,37 +34,82 @@ public final class Dashboard {
     private final RecentRuns runs;
     private final Clock clock;
     private final LongSupplier cycles;
-    private final Duration fresh;
-    private Status cached;
-    private Instant cachedAt;
+    private final long freshNanos;
+    private final java.util.concurrent.ScheduledExecutorService refresher;
+    private final Object building = new Object();
+    private volatile Status cached;
+    private volatile long builtAt;
+    private volatile long askedAt;
 
     /** {@code cycles}: the daemon's finished cycles, or null outside the daemon. */
     public Dashboard(JdbcCatalog catalog, Overviews overviews, Clock clock, LongSupplier cycles) {
         this(catalog, overviews, clock, cycles, FRESH);
     }
 
-    /** {@code fresh}: how long a status is reused (zero: built for every request, as the bench measures it). */
+    /** {@code fresh}: how long a status is reused (zero: built for every request, no background refresh). */
     public Dashboard(JdbcCatalog catalog, Overviews overviews, Clock clock, LongSupplier cycles, Duration fresh) {
-        this.fresh = fresh;
         this.catalog = catalog;
         this.overviews = overviews;
         this.runs = new RecentRuns(catalog);
         this.clock = clock;
         this.cycles = cycles;
+        this.freshNanos = fresh.toNanos();
+        if (freshNanos > 0) {
+            refresher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "dashboard-refresh");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = Math.max(1, freshNanos / 3);
+            refresher.scheduleWithFixedDelay(this::refreshIfWatched, every, every, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } else {
+            refresher = null;
+        }
     }
 
-    /** The status, built again when the cached one is older than {@code fresh}. */
-    public synchronized Status status() {
-        Instant now = clock.instant();
-        if (cached == null || !cachedAt.plus(fresh).isAfter(now) || now.isBefore(cachedAt)) {
-            Overview o = overviews.now();
-            cached = new Status(o, Series.of(catalog.activity(), o.at(), HOURS, o.waiting()), runs.newest(RUNS),
-                    cycles == null ? null : cycles.getAsLong());
-            cachedAt = now;
-        } else if (cycles != null) {
-            cached = new Status(cached.overview(), cached.series(), cached.runs(), cycles.getAsLong());
+    /** The status, at most {@code fresh} old. */
+    public Status status() {
+        long now = System.nanoTime();
+        askedAt = now;
+        Status s = cached;
+        if (s == null || now - builtAt >= freshNanos) {
+            synchronized (building) {
+                s = cached;
+                if (s == null || System.nanoTime() - builtAt >= freshNanos) {
+                    s = build();
+                }
+            }
         }
-        return cached;
+        return cycles == null ? s : new Status(s.overview(), s.series(), s.runs(), cycles.getAsLong());
+    }
+
+    private Status build() {
+        long started = System.nanoTime();
+        Overview o = overviews.now();
+        Status s = new Status(o, Series.of(catalog.activity(), o.at(), HOURS, o.waiting()), runs.newest(RUNS), null);
+        cached = s;
+        builtAt = started; // its age counts from when its reading began
+        return s;
+    }
+
+    private void refreshIfWatched() {
+        long now = System.nanoTime();
+        if (now - askedAt < WATCHED.toNanos() && now - builtAt >= freshNanos / 3) {
+            try {
+                synchronized (building) {
+                    build();
+                }
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Dashboard.class).warn("dashboard: refreshing the status failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (refresher != null) {
+            refresher.shutdownNow();
+        }
     }
 
     /**

@@ -20,10 +20,12 @@ public final class WebServer implements AutoCloseable {
 
     private final Javalin app;
     private final Listen listen;
+    private final Dashboard dashboard;
 
-    private WebServer(Javalin app, Listen listen) {
+    private WebServer(Javalin app, Listen listen, Dashboard dashboard) {
         this.app = app;
         this.listen = listen;
+        this.dashboard = dashboard;
     }
 
     /** A 404 of a route that matched (no such file). */
@@ -106,10 +108,13 @@ public final class WebServer implements AutoCloseable {
                 // nothing was started
             }
             String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+            if (dashboard != null) {
+                dashboard.close();
+            }
             throw new WebServerException("cannot listen on " + listen + ": " + why, e);
         }
         Listen bound = new Listen(listen.host(), app.port());
-        return new WebServer(app, bound);
+        return new WebServer(app, bound, dashboard);
     }
 
     /** Where it listens (the real port when 0 was asked for). */
@@ -125,6 +130,7 @@ public final class WebServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        dashboard.close();
         log.info("dashboard at {} stopped", url());
     }
 

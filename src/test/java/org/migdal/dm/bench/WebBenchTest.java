@@ -20,7 +20,7 @@ class WebBenchTest {
         StringWriter log = new StringWriter();
         List<Figure> figures = new WebBench().run(new Bench.Context(scratch, 1, true, new PrintWriter(log), null));
 
-        assertThat(figures).hasSize(8).allSatisfy(f -> {
+        assertThat(figures).hasSize(10).allSatisfy(f -> {
             assertThat(f.path()).startsWith("web ");
             assertThat(f.ours()).isFinite().isPositive();
             assertThat(f.detail()).contains("10000 files");

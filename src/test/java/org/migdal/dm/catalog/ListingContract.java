@@ -73,8 +73,9 @@ abstract class ListingContract {
         JdbcCatalog c = handle("trigram");
         List<NewFile> files = oddFiles(237, "");
         c.register(files);
-        // (the trigram index on SQLite: three characters or more, no wildcard; both orders, with and without a state)
-        for (String text : List.of("ünïcödé", "日本.", "with space", "quote'd", ".0017.", "0803/plain", "nowhere at all")) {
+        // (the trigram index on SQLite when a run of three characters lies between the wildcards; both orders, with a disk)
+        for (String text : List.of("ünïcödé", "日本.", "with space", "quote'd", ".0017.", "0803/plain", "nowhere at all", "under_score",
+                "der_sc", "per%cent", "ck\\sl", "a%_\\b", "_score.0")) {
             List<String> expected = files.stream().map(NewFile::lfn).filter(l -> l.contains(text)).toList();
             assertThat(keysetPages(c, new FileFilter(null, null, null, text, 0, 3), List.of(3))).as("--lfn %s", text)
                     .containsExactlyElementsOf(expected);
