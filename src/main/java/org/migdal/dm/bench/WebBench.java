@@ -30,7 +30,8 @@ import java.util.Locale;
  * {@link CatalogGenerator}: each request timed from the client (HTTP over 127.0.0.1, the server in this process), median
  * of the rounds, against 0.2 s each. The overview is timed twice: built for the request (a server without cache), and as
  * a dashboard serves it (at most 3 s old, kept fresh in the background while it is being looked at). The clock is set an hour
- * after the generated catalog's last progress, so the 48-hour plots have data.
+ * after the generated catalog's last progress, so the 48-hour plots have data; the disks' roots are recorded as a scan
+ * records them.
  */
 public final class WebBench implements Bench {
     static final double BOUND_SECONDS = 0.2;
@@ -61,6 +62,9 @@ public final class WebBench implements Bench {
         Instant now;
         try (JdbcCatalog probe = open(config, Clock.systemUTC())) {
             now = probe.activity().lastProgress().orElseThrow().plus(Duration.ofHours(1));
+            for (MigdalConfig.Disk d : config.daq().disks()) { // as a scan leaves them: the mounted root is known
+                probe.rememberDiskRoot(d.name(), d.path(), org.migdal.dm.daq.DiskPaths.inode(Path.of(d.path())));
+            }
         }
         Clock clock = Clock.fixed(now, ZoneOffset.UTC);
         String middle = g.lastLfn().substring(0, g.lastLfn().lastIndexOf('/')); // a run folder of the last day

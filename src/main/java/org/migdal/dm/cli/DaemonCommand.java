@@ -33,7 +33,7 @@ final class DaemonCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
         StopSignals.install(stop); // SIGTERM, SIGINT: the loop below ends after the running cycle, and the daemon exits 0
-        // SIGTERM: no new cycle starts, and the JVM waits (up to an hour) for the running one to finish
+        // any other shutdown (SIGHUP, …): no new cycle starts, and the JVM waits (up to an hour) for the running one to finish
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();
             try {
@@ -56,10 +56,10 @@ final class DaemonCommand implements Callable<Integer> {
                     ctx.reloadCredentialsIfChanged(); // a renewed proxy, token, CA or CRL is used from this cycle on
                     int rc = RunCommand.runLocked(ctx, role, main.spec.commandLine().getOut(), main.spec.commandLine().getErr());
                     log.info("cycle ended with exit code {}", rc);
-                    cycles.incrementAndGet();
                 } catch (RuntimeException e) {
                     log.error("cycle failed: {}", e.getMessage(), e);
                 }
+                cycles.incrementAndGet(); // shown by the dashboard (/api/status: daemon.cycles)
                 if (stop.await(interval, TimeUnit.SECONDS)) {
                     break;
                 }
