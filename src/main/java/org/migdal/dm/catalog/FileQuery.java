@@ -7,14 +7,14 @@ import java.util.List;
 
 /**
  * The SQL of a {@link FileFilter}: the one place that turns a filter into a query, for {@code ls}, the dashboard and its
- * API. An LFN substring of three characters or more without wildcards is looked up on SQLite in the trigram index of
- * migration 14 ({@code files_lfn_trigram}), which yields rows in id order, so a page reads only its own rows however rare
- * the substring; the row's own {@code LIKE} is checked as well, so the answer is exactly the {@code LIKE}'s. PostgreSQL's
- * planner uses its trigram index (pg_trgm, where it could be created) for the same {@code LIKE} by itself.
+ * API. An LFN substring with a run of three characters between wildcards is looked up on SQLite in the trigram index of
+ * migration 14 ({@code files_lfn_trigram}, filled by {@link LfnIndex}), which yields rows in id order, so a page reads
+ * only its own rows however rare the substring; the row's own {@code LIKE} is checked as well, so the answer is exactly
+ * the {@code LIKE}'s. PostgreSQL's planner uses its trigram index (pg_trgm, where it could be created) by itself.
  */
 final class FileQuery {
     private final String sql;
-    private final List<Object> args;
+    private final List<Object> args; // mutable: the page's limit is set per part
 
     private FileQuery(String sql, List<Object> args) {
         this.sql = sql;
@@ -40,23 +40,58 @@ final class FileQuery {
         return i;
     }
 
-    /** The page of rows {@code f} asks for, in its order. */
-    static FileQuery page(FileFilter f, JdbcCatalog.Dialect dialect, String columns) {
+    /**
+     * The page of rows {@code f} asks for, in its order. On SQLite, a substring the trigram index can serve is looked up
+     * there for the ids it covers ({@code files_lfn_trigram_to}) and by {@code LIKE} over the newer ids, the two parts
+     * read in the page's order until it is full.
+     */
+    static List<CatalogFile> list(JdbcCatalog db, FileFilter f) {
+        if (db.dialect() != JdbcCatalog.Dialect.SQLITE || !usesTrigramIndex(f.lfnLike()) || f.offset() > 0) {
+            FileQuery q = plain(f, JdbcCatalog.COLUMNS, 0);
+            return db.query(q.sql, q::bind, JdbcCatalog::row);
+        }
+        long indexedTo = db.query("SELECT indexed_to FROM files_lfn_trigram_to", ps -> { }, rs -> rs.getLong(1)).stream()
+                .findFirst().orElse(0L);
+        List<FileQuery> parts = f.descending()
+                ? List.of(plain(f, JdbcCatalog.COLUMNS, indexedTo), indexed(f, JdbcCatalog.COLUMNS, indexedTo))
+                : List.of(indexed(f, JdbcCatalog.COLUMNS, indexedTo), plain(f, JdbcCatalog.COLUMNS, indexedTo));
+        List<CatalogFile> out = new ArrayList<>();
+        for (FileQuery part : parts) {
+            if (out.size() < f.limit()) {
+                part.args.set(part.args.size() - 2, f.limit() - out.size());
+                out.addAll(db.query(part.sql, part::bind, JdbcCatalog::row));
+            }
+        }
+        return out;
+    }
+
+    /** The rows of {@code f} read from the files themselves, only those with ids above {@code above} (0: all). */
+    static FileQuery plain(FileFilter f, String columns, long above) {
         List<String> clauses = new ArrayList<>();
         List<Object> args = new ArrayList<>();
-        boolean trigram = dialect == JdbcCatalog.Dialect.SQLITE && usesTrigramIndex(f.lfnLike());
-        String from = " FROM files";
-        String id = "id";
-        String select = columns;
-        if (trigram) {
-            // driven by the index, in its rowid order; t.rowid carries the keyset bound into the index
-            from = " FROM files_lfn_trigram t JOIN files f ON f.id = t.rowid";
-            id = "t.rowid";
-            select = qualified(columns);
-            clauses.add("t.lfn LIKE ?");
-            args.add("%" + f.lfnLike() + "%");
+        conditions(f, "", clauses, args);
+        if (above > 0) {
+            clauses.add("id > ?");
+            args.add(above);
         }
-        conditions(f, trigram ? "f." : "", clauses, args);
+        return finish("SELECT " + columns + " FROM files", "id", f, clauses, args);
+    }
+
+    /** The rows of {@code f} among ids up to {@code indexedTo}, found through the trigram index (SQLite). */
+    static FileQuery indexed(FileFilter f, String columns, long indexedTo) {
+        List<String> clauses = new ArrayList<>();
+        List<Object> args = new ArrayList<>();
+        // driven by the index, in its rowid order; t.rowid carries the bounds into the index
+        clauses.add("t.lfn LIKE ?");
+        args.add("%" + f.lfnLike() + "%");
+        clauses.add("t.rowid <= ?");
+        args.add(indexedTo);
+        conditions(f, "f.", clauses, args);
+        return finish("SELECT " + qualified(columns) + " FROM files_lfn_trigram t JOIN files f ON f.id = t.rowid", "t.rowid", f,
+                clauses, args);
+    }
+
+    private static FileQuery finish(String select, String id, FileFilter f, List<String> clauses, List<Object> args) {
         if (f.afterId() > 0) {
             clauses.add(id + (f.descending() ? " < ?" : " > ?"));
             args.add(f.afterId());
@@ -64,8 +99,7 @@ final class FileQuery {
         String where = clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses);
         args.add(f.limit());
         args.add(f.offset());
-        return new FileQuery("SELECT " + select + from + where + " ORDER BY " + id + (f.descending() ? " DESC" : "")
-                + " LIMIT ? OFFSET ?", args);
+        return new FileQuery(select + where + " ORDER BY " + id + (f.descending() ? " DESC" : "") + " LIMIT ? OFFSET ?", args);
     }
 
     /** Counts the rows that match {@code f}'s conditions, whatever its page (a plain scan: counting every match of a

@@ -503,8 +503,7 @@ public final class JdbcCatalog implements Catalog {
 
     @Override
     public List<CatalogFile> list(FileFilter f) {
-        FileQuery q = FileQuery.page(f, dialect, COLUMNS);
-        return query(q.sql(), q::bind, JdbcCatalog::row);
+        return FileQuery.list(this, f);
     }
 
     /** The rows that match {@code f}'s conditions, whatever its page. */

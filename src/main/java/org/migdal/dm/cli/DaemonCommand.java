@@ -56,6 +56,10 @@ final class DaemonCommand implements Callable<Integer> {
                     ctx.reloadCredentialsIfChanged(); // a renewed proxy, token, CA or CRL is used from this cycle on
                     int rc = RunCommand.runLocked(ctx, role, main.spec.commandLine().getOut(), main.spec.commandLine().getErr());
                     log.info("cycle ended with exit code {}", rc);
+                    int indexed = new org.migdal.dm.catalog.LfnIndex(ctx.catalog()).catchUp(500_000); // LFN search, off the scan's path
+                    if (indexed > 0) {
+                        log.info("LFN search index: {} new file(s) indexed", indexed);
+                    }
                 } catch (RuntimeException e) {
                     log.error("cycle failed: {}", e.getMessage(), e);
                 }

@@ -19,7 +19,8 @@ import java.util.function.LongSupplier;
  * The dashboard's data, read-only: the status (overview, series, newest runs) and the catalog's files. Nothing here
  * writes to the catalog. The status is never shown older than {@code fresh} (3 s): a request finds it built by the
  * previous one or, while someone has asked for it in the last {@link #WATCHED}, by a background refresh (so an open
- * dashboard answers at once, and an idle one costs nothing); otherwise the request builds it.
+ * dashboard answers at once, and an idle one costs nothing); otherwise the request builds it. The background thread also
+ * fills the LFN search index with newly registered files ({@link org.migdal.dm.catalog.LfnIndex}), a batch a tick.
  */
 public final class Dashboard implements AutoCloseable {
     /** The longest a status is shown after it was built. */
@@ -32,6 +33,7 @@ public final class Dashboard implements AutoCloseable {
     private final JdbcCatalog catalog;
     private final Overviews overviews;
     private final RecentRuns runs;
+    private final org.migdal.dm.catalog.LfnIndex lfnIndex;
     private final Clock clock;
     private final LongSupplier cycles;
     private final long freshNanos;
@@ -51,6 +53,7 @@ public final class Dashboard implements AutoCloseable {
         this.catalog = catalog;
         this.overviews = overviews;
         this.runs = new RecentRuns(catalog);
+        this.lfnIndex = new org.migdal.dm.catalog.LfnIndex(catalog);
         this.clock = clock;
         this.cycles = cycles;
         this.freshNanos = fresh.toNanos();
@@ -92,7 +95,15 @@ public final class Dashboard implements AutoCloseable {
         return s;
     }
 
+    /** Files the LFN index takes per background tick (about 0.1 s of work; nothing when none wait). */
+    static final int INDEX_BATCH = 20_000;
+
     private void refreshIfWatched() {
+        try {
+            lfnIndex.catchUp(INDEX_BATCH);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Dashboard.class).warn("dashboard: filling the LFN index failed: {}", e.getMessage());
+        }
         long now = System.nanoTime();
         if (now - askedAt < WATCHED.toNanos() && now - builtAt >= freshNanos / 3) {
             try {

@@ -51,7 +51,7 @@ class PostgresListingTest extends ListingContract {
     void anLfnSubstringIsLookedUpInThePgTrgmIndex() {
         JdbcCatalog c = handle("trigram-plan");
         c.register(oddFiles(50, ""));
-        FileQuery q = FileQuery.page(new FileFilter(null, null, null, "der_sco", 0, 10), JdbcCatalog.Dialect.POSTGRESQL, JdbcCatalog.COLUMNS);
+        FileQuery q = FileQuery.plain(new FileFilter(null, null, null, "der_sco", 0, 10), JdbcCatalog.COLUMNS, 0);
         String plan = c.inTransaction(conn -> {
             StringBuilder sb = new StringBuilder();
             try (Statement s = conn.createStatement()) {
