@@ -144,6 +144,8 @@ class WebServerTest {
             assertThat(page.statusCode()).as("%s / : %s", method, page.body()).isEqualTo(405);
             assertThat(page.body()).startsWith("<!DOCTYPE html>").contains("read-only");
         }
+        HttpResponse<String> head = web.send(HttpRequest.newBuilder(web.uri("/api/status")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(head.statusCode()).as("HEAD is read-only too").isEqualTo(200);
         assertThat(web.get("/nope").statusCode()).isEqualTo(404);
         assertThat(web.get("/nope").body()).startsWith("<!DOCTYPE html>").contains("no such page: /nope");
         assertError("/api/nope", 404, "no such page");
