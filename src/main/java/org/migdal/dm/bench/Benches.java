@@ -15,6 +15,7 @@ public final class Benches {
                 new RunsBench(),
                 new RegistrationBench(),
                 new AuditBench(),
-                new MetricsBench());
+                new MetricsBench(),
+                new WebBench());
     }
 }

@@ -116,19 +116,17 @@ public final class Activity {
         long[] files = new long[n];
         long[] bytes = new long[n];
         catalog.reading(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT b, COUNT(*), COALESCE(SUM(x), 0) FROM (SELECT (" + step.column
-                    + " - ?) / ? AS b, " + step.bytes + " AS x FROM files WHERE " + step.column + " IS NOT NULL AND " + step.column
-                    + " >= ? AND " + step.column + " < ?) t GROUP BY b")) {
-                ps.setLong(1, start);
-                ps.setLong(2, w);
-                ps.setLong(3, start);
-                ps.setLong(4, start + n * w);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        int i = (int) rs.getLong(1);
-                        if (i >= 0 && i < n) {
-                            files[i] = rs.getLong(2);
-                            bytes[i] = rs.getLong(3);
+            // one index range per bucket: an aggregate over a range of the step's index, with no grouping to sort (a
+            // single GROUP BY over the window sorted every row of it: 4× slower at a million files)
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(" + step.bytes + "), 0) FROM files WHERE "
+                    + step.column + " IS NOT NULL AND " + step.column + " >= ? AND " + step.column + " < ?")) {
+                for (int i = 0; i < n; i++) {
+                    ps.setLong(1, start + i * w);
+                    ps.setLong(2, start + (i + 1) * w);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            files[i] = rs.getLong(1);
+                            bytes[i] = rs.getLong(2);
                         }
                     }
                 }
@@ -181,10 +179,10 @@ public final class Activity {
 
     /** Bytes of DAQ copies of {@code disk} recorded deleted at or after {@code since}. */
     public long deletedFrom(String disk, Instant since) {
-        // `disk || ''` keeps SQLite (no statistics) from choosing the (disk, state, size) index, which reads every row of the
-        // disk (seconds at a million files); the range on files_local_deleted_at (local_deleted_at, disk, size) reads the window
+        // (on SQLite "+disk" keeps the planner on the local_deleted_at index: through the disk's index it read a quarter
+        // of a million-row catalog, 1 s)
         return catalog.query("SELECT COALESCE(SUM(size), 0) FROM files WHERE local_deleted_at IS NOT NULL AND local_deleted_at >= ?"
-                + " AND disk || '' = ?", ps -> {
+                + " AND " + (catalog.dialect() == JdbcCatalog.Dialect.SQLITE ? "+disk" : "disk") + " = ?", ps -> {
                     ps.setLong(1, since.toEpochMilli());
                     ps.setString(2, disk);
                 }, rs -> rs.getLong(1)).get(0);

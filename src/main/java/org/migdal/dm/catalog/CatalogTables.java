@@ -89,7 +89,9 @@ final class CatalogTables {
         try (ResultSet rs = md.getTables(null, schema, "%", new String[]{"TABLE"})) {
             while (rs.next()) {
                 String name = rs.getString("TABLE_NAME");
-                if (!name.equalsIgnoreCase(HISTORY) && !name.toLowerCase(Locale.ROOT).startsWith("sqlite_")) {
+                // (files_lfn_trigram*: SQLite's LFN search index and its shadow tables, rebuilt from files by triggers; migration 14)
+                if (!name.equalsIgnoreCase(HISTORY) && !name.toLowerCase(Locale.ROOT).startsWith("sqlite_")
+                        && !name.toLowerCase(Locale.ROOT).startsWith("files_lfn_trigram")) {
                     names.add(name);
                 }
             }

@@ -505,52 +505,14 @@ public final class JdbcCatalog implements Catalog {
 
     @Override
     public List<CatalogFile> list(FileFilter f) {
-        Where w = where(f);
-        String after = f.afterId() > 0 ? (w.sql.isEmpty() ? " WHERE" : " AND") + " id > " + f.afterId() : "";
-        return query("SELECT " + COLUMNS + " FROM files" + w.sql + after + " ORDER BY id LIMIT ? OFFSET ?", ps -> {
-            int i = w.bind(ps);
-            ps.setInt(i++, f.limit());
-            ps.setInt(i, f.offset());
-        }, JdbcCatalog::row);
+        return FileQuery.list(this, f);
     }
 
     /** The rows that match {@code f}'s conditions, whatever its page. */
     @Override
     public long count(FileFilter f) {
-        Where w = where(f);
-        return query("SELECT COUNT(*) FROM files" + w.sql, w::bind, rs -> rs.getLong(1)).get(0);
-    }
-
-    private record Where(String sql, List<String> args) {
-        int bind(PreparedStatement ps) throws SQLException {
-            int i = 1;
-            for (String a : args) {
-                ps.setString(i++, a);
-            }
-            return i;
-        }
-    }
-
-    private static Where where(FileFilter f) {
-        List<String> clauses = new ArrayList<>();
-        List<String> args = new ArrayList<>();
-        if (f.state() != null) {
-            clauses.add("state = ?");
-            args.add(f.state().name());
-        }
-        if (f.disk() != null) {
-            clauses.add("disk = ?");
-            args.add(f.disk());
-        }
-        if (f.run() != null) {
-            clauses.add("run = ?");
-            args.add(f.run());
-        }
-        if (f.lfnLike() != null) {
-            clauses.add("lfn LIKE ? ESCAPE '\\'");
-            args.add("%" + f.lfnLike().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
-        }
-        return new Where(clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses), args);
+        FileQuery q = FileQuery.count(f);
+        return query(q.sql(), q::bind, rs -> rs.getLong(1)).get(0);
     }
 
     @Override

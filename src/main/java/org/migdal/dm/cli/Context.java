@@ -190,6 +190,22 @@ final class Context implements AutoCloseable {
         return overviews;
     }
 
+    /** What /metrics serves: the same text as {@code migdal-dm metrics}. */
+    org.migdal.dm.web.MetricsSource metrics() {
+        org.migdal.dm.metrics.MetricsPage page = new org.migdal.dm.metrics.MetricsPage(overviews(), catalog());
+        return new org.migdal.dm.web.MetricsSource() {
+            @Override
+            public String contentType() {
+                return page.contentType();
+            }
+
+            @Override
+            public void write(java.io.OutputStream out) throws java.io.IOException {
+                page.write(out);
+            }
+        };
+    }
+
     CredentialStore credentials() {
         if (credentials == null) {
             credentials = new CredentialStore(config.credentials(), System.getenv(), clock);

@@ -24,11 +24,16 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "300", description = "seconds between cycles (default ${DEFAULT-VALUE})")
     long interval;
 
+    @Option(names = "--serve", arity = "0..1", fallbackValue = "", paramLabel = "HOST:PORT",
+            description = "also serve the dashboard for the daemon's whole life (on HOST:PORT, else web.listen); web.enabled: true does the same")
+    String serve;
+
     @Override
     public Integer call() throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
-        // SIGTERM: no new cycle starts, and the JVM waits (up to an hour) for the running one to finish
+        StopSignals.install(stop); // SIGTERM, SIGINT: the loop below ends after the running cycle, and the daemon exits 0
+        // any other shutdown (SIGHUP, …): no new cycle starts, and the JVM waits (up to an hour) for the running one to finish
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();
             try {
@@ -39,21 +44,35 @@ final class DaemonCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "daemon-stop"));
-        try (Context ctx = new Context(main.loadConfig())) {
+        java.util.concurrent.atomic.AtomicLong cycles = new java.util.concurrent.atomic.AtomicLong();
+        try (Context ctx = new Context(main.loadConfig());
+             org.migdal.dm.web.WebServer dashboard = serve != null || ctx.config.web().enabled()
+                     ? ServeCommand.start(ctx, serve, cycles::get) : null) {
+            if ((serve != null || ctx.config.web().enabled()) && dashboard == null) {
+                return Main.USAGE;
+            }
             while (stop.getCount() > 0) {
                 try {
                     ctx.reloadCredentialsIfChanged(); // a renewed proxy, token, CA or CRL is used from this cycle on
                     int rc = RunCommand.runLocked(ctx, role, false, main.spec.commandLine().getOut(), main.spec.commandLine().getErr());
                     log.info("cycle ended with exit code {}", rc);
+                    int indexed = new org.migdal.dm.catalog.LfnIndex(ctx.catalog()).catchUp(500_000); // LFN search, off the scan's path
+                    if (indexed > 0) {
+                        log.info("LFN search index: {} new file(s) indexed", indexed);
+                    }
                 } catch (RuntimeException e) {
                     log.error("cycle failed: {}", e.getMessage(), e);
                 }
+                cycles.incrementAndGet(); // shown by the dashboard (/api/status: daemon.cycles)
                 if (stop.await(interval, TimeUnit.SECONDS)) {
                     break;
                 }
             }
             log.info("daemon stopping: the last cycle has finished");
             return Main.OK;
+        } catch (org.migdal.dm.web.WebServerException e) {
+            main.spec.commandLine().getErr().println("error: " + e.getMessage());
+            return Main.FAILURE;
         } finally {
             finished.countDown();
         }

@@ -89,7 +89,7 @@ final class JobCommand implements Callable<Integer> {
                     null);
             MigdalConfig.Credentials credentials = new MigdalConfig.Credentials(null, job.certDir(), job.systemTrust(),
                     job.requiredFqan(), null, null);
-            return new MigdalConfig(null, null, storage, null, null, null, null, credentials, null, null, null, null, null);
+            return new MigdalConfig(null, null, storage, null, null, null, null, credentials, null, null, null, null, null, null);
         }
 
         private static void deleteEmpty(Path dir) {

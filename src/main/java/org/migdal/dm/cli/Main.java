@@ -33,7 +33,8 @@ public final class Main implements Callable<Integer> {
                 InfoCommands.Retry.class, ForgetCommand.class, ImportLegacyCommand.class, DoctorCommand.class, RecallCommand.class,
                 RunsCommand.class, ManifestCommand.class,
                 StorageCommand.class, BenchCommand.class, JanitorCommand.class, JobCommand.class, JobsCommand.class,
-                CatalogCommand.class, AuditCommand.class, MetricsCommand.class, NotifyCommand.class, ClassCacheTraining.class, CommandLine.HelpCommand.class);
+                CatalogCommand.class, AuditCommand.class, MetricsCommand.class, NotifyCommand.class, ServeCommand.class,
+                ClassCacheTraining.class, CommandLine.HelpCommand.class);
     }
 
     static final int OK = 0; // also used by Entry

@@ -23,7 +23,8 @@ public record MigdalConfig(
         Janitor janitor,
         String lockDir,
         Log log,
-        @com.fasterxml.jackson.annotation.JsonProperty("notify") NotifyConfig notifications) {
+        @com.fasterxml.jackson.annotation.JsonProperty("notify") NotifyConfig notifications,
+        Web web) {
 
     public MigdalConfig {
         catalog = catalog == null ? new Catalog(null, null, null) : catalog;
@@ -41,6 +42,7 @@ public record MigdalConfig(
         lockDir = lockDir == null ? "." : lockDir;
         log = log == null ? new Log(null, null) : log;
         notifications = notifications == null ? new NotifyConfig(null, null, null) : notifications;
+        web = web == null ? new Web(null, null) : web;
         if ("fts".equals(archive.mover())) {
             for (String[] u : new String[][] {{"storage.disk", storage.disk()}, {"storage.tape", storage.tape()}}) {
                 if (u[1].startsWith("file:")) {
@@ -306,6 +308,21 @@ public record MigdalConfig(
             format = oneOf(format, "text", "log.format", "text", "json");
             if (file != null && file.isBlank()) {
                 throw new ConfigException("log.file: must not be empty (leave it out for no log file)");
+            }
+        }
+    }
+
+    /**
+     * The dashboard ({@code serve}, and {@code daemon} when {@code enabled}): where it listens, {@code HOST:PORT}. It has
+     * no authentication: an address other than the loopback one is used only when set here (or given with --listen).
+     */
+    public record Web(String listen, Boolean enabled) {
+        public Web {
+            listen = listen == null ? "127.0.0.1:8080" : listen;
+            enabled = enabled != null && enabled;
+            int colon = listen.lastIndexOf(':');
+            if (colon <= 0 || !listen.substring(colon + 1).matches("[0-9]{1,5}") || Integer.parseInt(listen.substring(colon + 1)) > 65535) {
+                throw new ConfigException("web.listen: '" + listen + "' is not HOST:PORT (e.g. 127.0.0.1:8080)");
             }
         }
     }

@@ -69,6 +69,34 @@ abstract class ListingContract {
     }
 
     @Test
+    void substringSearchOfThreeCharactersOrMoreFindsExactlyTheLikeMatchesInBothOrders() {
+        JdbcCatalog c = handle("trigram");
+        List<NewFile> files = oddFiles(237, "");
+        c.register(files);
+        // the index (SQLite) covers the first 120 files; the rest are read from the rows: every page spans both parts
+        assertThat(new LfnIndex(c).catchUp(120)).isEqualTo(c.dialect() == JdbcCatalog.Dialect.SQLITE ? 120 : 0);
+        // (the trigram index on SQLite when a run of three characters lies between the wildcards; both orders, with a disk)
+        for (String text : List.of("ünïcödé", "日本.", "with space", "quote'd", ".0017.", "0803/plain", "nowhere at all", "under_score",
+                "der_sc", "per%cent", "ck\\sl", "a%_\\b", "_score.0")) {
+            List<String> expected = files.stream().map(NewFile::lfn).filter(l -> l.contains(text)).toList();
+            assertThat(keysetPages(c, new FileFilter(null, null, null, text, 0, 3), List.of(3))).as("--lfn %s", text)
+                    .containsExactlyElementsOf(expected);
+            List<String> newestFirst = new ArrayList<>();
+            FileFilter page = new FileFilter(null, null, null, text, 0, 2, 0, true);
+            for (List<CatalogFile> rows = c.list(page); !rows.isEmpty(); rows = c.list(page.after(rows.get(rows.size() - 1).id()))) {
+                rows.forEach(r -> newestFirst.add(r.lfn()));
+            }
+            List<String> reversed = new ArrayList<>(expected);
+            java.util.Collections.reverse(reversed);
+            assertThat(newestFirst).as("--lfn %s, newest first", text).containsExactlyElementsOf(reversed);
+            assertThat(keysetPages(c, new FileFilter(null, "data1", null, text, 0, 5), List.of(5))).as("--lfn %s --disk data1", text)
+                    .containsExactlyElementsOf(files.stream().filter(f -> f.disk().equals("data1") && f.lfn().contains(text))
+                            .map(NewFile::lfn).toList());
+            assertThat(c.count(new FileFilter(null, null, null, text, 0, 1))).isEqualTo(expected.size());
+        }
+    }
+
+    @Test
     void keysetPagesReturnEveryRowExactlyOnceWhateverTheFilterAndPageSize() {
         JdbcCatalog c = handle("pager");
         List<NewFile> files = oddFiles(237, "");

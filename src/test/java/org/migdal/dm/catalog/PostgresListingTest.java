@@ -26,6 +26,30 @@ class PostgresListingTest extends ListingContract {
     }
 
     @Test
+    void anLfnSubstringIsLookedUpInThePgTrgmIndex() {
+        JdbcCatalog c = handle("trigram-plan");
+        c.register(oddFiles(50, ""));
+        FileQuery q = FileQuery.plain(new FileFilter(null, null, null, "der_sco", 0, 10), JdbcCatalog.COLUMNS, 0);
+        String plan = c.inTransaction(conn -> {
+            StringBuilder sb = new StringBuilder();
+            try (Statement s = conn.createStatement()) {
+                s.execute("SET LOCAL enable_seqscan = off"); // a table this small would be read whole
+                s.execute("SET LOCAL enable_indexscan = off"); // nor through the primary key, in id order
+            }
+            try (java.sql.PreparedStatement ps = conn.prepareStatement("EXPLAIN " + q.sql())) {
+                q.bind(ps);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sb.append(rs.getString(1)).append('\n');
+                    }
+                }
+            }
+            return sb.toString();
+        }, "explain");
+        assertThat(plan).contains("files_lfn_trigram");
+    }
+
+    @Test
     void theStatusCountsCanBeAnIndexOnlyScan() {
         JdbcCatalog c = handle("planner");
         c.register(oddFiles(50, ""));
