@@ -34,6 +34,21 @@ public final class CatalogGenerator {
     }
 
     /** Creates the catalog {@code db} (which must not exist) with {@code files} files. */
+    /** Where a bench's generated catalog lives: {@code catalog.db} in its scratch folder. */
+    static Path benchDb(Bench.Context ctx) {
+        return ctx.scratch().resolve("catalog.db");
+    }
+
+    /** A bench's catalog ({@link #benchDb}): 1,000,000 files, 10,000 with {@code --quick}; how long it took is logged. */
+    static Generated forBench(Bench.Context ctx, String bench) throws SQLException {
+        long start = System.nanoTime();
+        Generated g = sqlite(benchDb(ctx), ctx.quick() ? 10_000 : 1_000_000);
+        ctx.log().printf(java.util.Locale.ROOT, "%s: generated a catalog of %d files and %d events in %.1f s%n", bench, g.files(), g.events(),
+                (System.nanoTime() - start) / 1e9);
+        ctx.log().flush();
+        return g;
+    }
+
     public static Generated sqlite(Path db, int files) throws SQLException {
         try (JdbcCatalog catalog = JdbcCatalog.open("sqlite:" + db, null, null,
                 new ClaimPolicy("bench", Duration.ofMinutes(30), 5, Duration.ofMinutes(1)), Clock.systemUTC(), 2)) {

@@ -29,21 +29,9 @@ public final class CliBench implements Bench {
 
     @Override
     public List<Figure> run(Context ctx) throws Exception {
-        int rows = ctx.quick() ? 10_000 : 1_000_000;
-        Path db = ctx.scratch().resolve("catalog.db");
-        long start = System.nanoTime();
-        CatalogGenerator.Generated g = CatalogGenerator.sqlite(db, rows);
-        ctx.log().printf(Locale.ROOT, "cli: generated a catalog of %d files and %d events in %.1f s%n", g.files(), g.events(),
-                (System.nanoTime() - start) / 1e9);
-        ctx.log().flush();
-        Path config = ctx.scratch().resolve("migdal-dm.yaml");
-        Files.writeString(config, """
-                catalog: {url: "sqlite:%1$s"}
-                daq: {disks: [{name: data1, path: "%2$s/data1"}]}
-                storage: {disk: "%3$s", tape: "%3$s"}
-                archive: {workDir: "%2$s/work"}
-                lockDir: "%2$s"
-                """.formatted(db, ctx.scratch(), ctx.scratch().resolve("storage").toUri()));
+        CatalogGenerator.Generated g = CatalogGenerator.forBench(ctx, "cli");
+        Path db = CatalogGenerator.benchDb(ctx);
+        Path config = Commands.config(ctx, db);
         List<String> ours = ours(ctx.launcher());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Commands c = new Commands(ctx.scratch(), ours, config);
@@ -143,6 +131,19 @@ public final class CliBench implements Bench {
          * Runs the launcher once and waits (up to 3 minutes) while it makes its start-up cache in the background, as
          * after the first command of an installation; then one status, so that the catalog's pages are in the page cache.
          */
+        /** The smallest configuration the commands need around the generated catalog {@code db}. */
+        static Path config(Context ctx, Path db) throws IOException {
+            Path config = ctx.scratch().resolve("migdal-dm.yaml");
+            Files.writeString(config, """
+                    catalog: {url: "sqlite:%1$s"}
+                    daq: {disks: [{name: data1, path: "%2$s/data1"}]}
+                    storage: {disk: "%3$s", tape: "%3$s"}
+                    archive: {workDir: "%2$s/work"}
+                    lockDir: "%2$s"
+                    """.formatted(db, ctx.scratch(), ctx.scratch().resolve("storage").toUri()));
+            return config;
+        }
+
         void warmUp(Path launcher) throws Exception {
             run(command(List.of("--version"), false));
             if (launcher != null && launcher.getParent() != null && launcher.getParent().getParent() != null) {

@@ -35,13 +35,8 @@ public final class MetricsBench implements Bench {
 
     @Override
     public List<Figure> run(Context ctx) throws Exception {
-        int rows = ctx.quick() ? 10_000 : 1_000_000;
-        Path db = ctx.scratch().resolve("catalog.db");
-        long start = System.nanoTime();
-        CatalogGenerator.Generated g = CatalogGenerator.sqlite(db, rows);
-        ctx.log().printf(Locale.ROOT, "metrics: generated a catalog of %d files and %d events in %.1f s%n", g.files(), g.events(),
-                (System.nanoTime() - start) / 1e9);
-        ctx.log().flush();
+        CatalogGenerator.Generated g = CatalogGenerator.forBench(ctx, "metrics");
+        Path db = CatalogGenerator.benchDb(ctx);
         StringBuilder disks = new StringBuilder();
         for (String d : CatalogGenerator.DISKS) {
             Path root = Files.createDirectories(ctx.scratch().resolve("daq").resolve(d));

@@ -39,21 +39,9 @@ public final class RunsBench implements Bench {
 
     @Override
     public List<Figure> run(Context ctx) throws Exception {
-        int rows = ctx.quick() ? 10_000 : 1_000_000;
-        Path db = ctx.scratch().resolve("catalog.db");
-        long start = System.nanoTime();
-        CatalogGenerator.Generated g = CatalogGenerator.sqlite(db, rows);
-        ctx.log().printf(Locale.ROOT, "runs: generated a catalog of %d files and %d events in %.1f s%n", g.files(), g.events(),
-                (System.nanoTime() - start) / 1e9);
-        ctx.log().flush();
-        Path config = ctx.scratch().resolve("migdal-dm.yaml");
-        Files.writeString(config, """
-                catalog: {url: "sqlite:%1$s"}
-                daq: {disks: [{name: data1, path: "%2$s/data1"}]}
-                storage: {disk: "%3$s", tape: "%3$s"}
-                archive: {workDir: "%2$s/work"}
-                lockDir: "%2$s"
-                """.formatted(db, ctx.scratch(), ctx.scratch().resolve("storage").toUri()));
+        CatalogGenerator.Generated g = CatalogGenerator.forBench(ctx, "runs");
+        Path db = CatalogGenerator.benchDb(ctx);
+        Path config = CliBench.Commands.config(ctx, db);
         CliBench.Commands cli = new CliBench.Commands(ctx.scratch(), CliBench.ours(ctx.launcher()), config);
         cli.warmUp(ctx.quick() ? null : ctx.launcher());
         Path out = ctx.scratch().resolve("manifest.txt");

@@ -43,12 +43,8 @@ public final class WebBench implements Bench {
 
     @Override
     public List<Figure> run(Context ctx) throws Exception {
-        int rows = ctx.quick() ? 10_000 : 1_000_000;
-        Path db = ctx.scratch().resolve("catalog.db");
-        long t0 = System.nanoTime();
-        CatalogGenerator.Generated g = CatalogGenerator.sqlite(db, rows);
-        ctx.log().printf(Locale.ROOT, "web: generated a catalog of %d files in %.1f s%n", g.files(), (System.nanoTime() - t0) / 1e9);
-        ctx.log().flush();
+        CatalogGenerator.Generated g = CatalogGenerator.forBench(ctx, "web");
+        Path db = CatalogGenerator.benchDb(ctx);
         StringBuilder disks = new StringBuilder();
         for (String d : CatalogGenerator.DISKS) {
             disks.append(disks.length() == 0 ? "" : ", ").append("{name: ").append(d).append(", path: \"")
@@ -72,7 +68,7 @@ public final class WebBench implements Bench {
         Clock clock = Clock.fixed(now, ZoneOffset.UTC);
         String middle = g.lastLfn().substring(0, g.lastLfn().lastIndexOf('/')); // a run folder of the last day
         String rare = g.firstLfn().substring(g.firstLfn().lastIndexOf('/') + 1); // matches one file
-        long mid = rows / 2;
+        long mid = g.files() / 2;
         try (JdbcCatalog catalog = open(config, clock);
              WebServer server = WebServer.start(new Listen("127.0.0.1", 0),
                      new Dashboard(catalog, new Overviews(catalog, config, null, clock), clock, null), null);
@@ -91,7 +87,7 @@ public final class WebBench implements Bench {
                     new String[]{"web /files?state=QUARANTINED&sort=-id", "/files?state=QUARANTINED&sort=-id", "QUARANTINED"},
                     new String[]{"web /files/{id} (file page)", "/files/" + mid, "id=\"history\""},
                     new String[]{"web /api/status (as served: at most 3 s old)", "/api/status", "\"series\""},
-                    new String[]{"web /api/files?limit=50&after= (deep page)", "/api/files?limit=50&after=" + (rows - 100), "\"next\""});
+                    new String[]{"web /api/files?limit=50&after= (deep page)", "/api/files?limit=50&after=" + (g.files() - 100), "\"next\""});
             List<Rounds.Timed> contenders = new ArrayList<>();
             for (String[] p : pages) {
                 URI uri = URI.create(p[1].startsWith("http") ? p[1] : base + p[1]);
