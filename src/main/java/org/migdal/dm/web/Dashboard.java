@@ -116,10 +116,22 @@ public final class Dashboard implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the background refresh and waits for a refresh under way to end (it reads the catalog, and fills the LFN
+     * index: the catalog is closed after this).
+     */
     @Override
     public void close() {
         if (refresher != null) {
-            refresher.shutdownNow();
+            refresher.shutdown();
+            try {
+                if (!refresher.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    refresher.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                refresher.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
