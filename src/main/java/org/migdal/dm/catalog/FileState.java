@@ -79,6 +79,14 @@ public enum FileState {
      * and adler32 and, where it can tell, residency. No other state is "on tape or beyond": a file QUARANTINED from ON_TAPE
      * had its tape copy contradicted. A run is complete when every one of its files is in this state ({@link Runs}).
      */
+    /** Files in this state still have to be moved on by the pipeline (not on tape, not given up or set aside). */
+    public boolean isAwaitingWork() {
+        return switch (this) {
+            case REGISTERED, SHIPPING, ON_DISK_STORAGE, COMPRESSING, COMPRESSED, TAPE_SUBMITTED -> true;
+            case ON_TAPE, QUARANTINED, MISSING, FORGOTTEN -> false;
+        };
+    }
+
     public boolean isTapeCopyConfirmed() {
         return this == ON_TAPE;
     }

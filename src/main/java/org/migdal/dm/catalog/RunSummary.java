@@ -27,4 +27,11 @@ public record RunSummary(String run, long files, long bytes, Map<FileState, Long
     /** A file of the run whose tape copy is not confirmed: where it is, and what went wrong last. */
     public record NotOnTape(long id, String lfn, FileState state, String lastError) {
     }
+
+    /** "3 COMPRESSED, 1 QUARANTINED, 1 FORGOTTEN (given up)": the files not on tape per state. */
+    public String notOnTapeStates() {
+        return states.entrySet().stream().filter(e -> !e.getKey().isTapeCopyConfirmed())
+                .map(e -> e.getValue() + " " + e.getKey() + (e.getKey().isGivenUp() ? " (given up)" : ""))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
 }

@@ -82,7 +82,7 @@ final class ManifestCommand implements Callable<Integer> {
             }
             if (!s.complete()) {
                 err.println("run " + run + " is not complete: " + s.notOnTape() + " of " + s.files() + " files are not on tape ("
-                        + ManifestWriter.notOnTapeStates(s) + ")");
+                        + s.notOnTapeStates() + ")");
                 return Main.FAILURE;
             }
             return Main.OK;

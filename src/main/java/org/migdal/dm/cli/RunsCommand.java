@@ -72,6 +72,6 @@ final class RunsCommand implements Callable<Integer> {
         if (r.complete()) {
             return head + "all on tape" + (r.allOnTapeSince() == null ? "" : " since " + r.allOnTapeSince());
         }
-        return head + r.notOnTape() + " not on tape (" + ManifestWriter.notOnTapeStates(r) + ")";
+        return head + r.notOnTape() + " not on tape (" + r.notOnTapeStates() + ")";
     }
 }

@@ -90,13 +90,6 @@ public final class ManifestWriter {
         }
     }
 
-    /** "3 COMPRESSED, 1 QUARANTINED, 1 FORGOTTEN (given up)": the files not on tape per state. */
-    public static String notOnTapeStates(RunSummary s) {
-        return s.states().entrySet().stream().filter(e -> !e.getKey().isTapeCopyConfirmed())
-                .map(e -> e.getValue() + " " + e.getKey() + (e.getKey().isGivenUp() ? " (given up)" : ""))
-                .collect(Collectors.joining(", "));
-    }
-
     private interface Sink {
         void header(RunSummary s, About about) throws IOException;
 
@@ -142,7 +135,7 @@ public final class ManifestWriter {
                 field("complete", "yes: every file's compressed copy is confirmed on tape"
                         + (s.allOnTapeSince() == null ? "" : ", all since " + s.allOnTapeSince()));
             } else {
-                field("complete", "NO: " + s.notOnTape() + " of " + s.files() + " files are NOT on tape (" + notOnTapeStates(s) + ")");
+                field("complete", "NO: " + s.notOnTape() + " of " + s.files() + " files are NOT on tape (" + s.notOnTapeStates() + ")");
             }
         }
 

@@ -49,19 +49,11 @@ public record Overview(Instant at, List<StateCount> counts, List<DiskOutlook> di
     public long waiting() {
         long n = 0;
         for (Map.Entry<FileState, long[]> e : totals().entrySet()) {
-            if (isWaiting(e.getKey())) {
+            if (e.getKey().isAwaitingWork()) {
                 n += e.getValue()[0];
             }
         }
         return n;
-    }
-
-    /** A state whose files the pipeline still has to move on (not on tape, not given up or set aside). */
-    public static boolean isWaiting(FileState s) {
-        return switch (s) {
-            case REGISTERED, SHIPPING, ON_DISK_STORAGE, COMPRESSING, COMPRESSED, TAPE_SUBMITTED -> true;
-            case ON_TAPE, QUARANTINED, MISSING, FORGOTTEN -> false;
-        };
     }
 
     /** The endpoints that are DOWN. */

@@ -113,8 +113,7 @@ public final class Conditions {
     }
 
     static String duration(Duration d) {
-        long m = Math.max(0, d.toMinutes());
-        return m >= 48 * 60 ? m / (24 * 60) + " d " + m / 60 % 24 + " h" : m >= 60 ? m / 60 + " h " + m % 60 + " min" : m + " min";
+        return org.migdal.dm.security.CredentialStore.human(d.isNegative() ? Duration.ZERO : d);
     }
 
     private static String gib(long bytes) {

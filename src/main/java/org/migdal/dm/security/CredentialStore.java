@@ -198,7 +198,8 @@ public final class CredentialStore {
         }
     }
 
-    static String human(Duration d) {
+    /** "3 d 4 h", "5 h 12 min", "42 min": a time left as a person reads it. */
+    public static String human(Duration d) {
         long m = d.toMinutes();
         if (m >= 48 * 60) {
             return (m / (24 * 60)) + " d " + (m / 60 % 24) + " h";

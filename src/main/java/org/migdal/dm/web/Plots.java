@@ -24,12 +24,7 @@ final class Plots {
 
     /** Bars of each line side by side per bucket; {@code id} names the plot for the page (and its tests). */
     static String bars(String id, String title, List<Series.Point> points, List<Line> lines) {
-        long max = 1;
-        for (Series.Point p : points) {
-            for (Line l : lines) {
-                max = Math.max(max, l.value().applyAsLong(p));
-            }
-        }
+        long max = max(points, lines);
         StringBuilder sb = frame(id, title, points, max);
         double slot = (double) (W - LEFT) / Math.max(1, points.size());
         double bar = Math.max(1, (slot - 2) / lines.size());
@@ -51,12 +46,7 @@ final class Plots {
 
     /** A polyline per line. */
     static String lines(String id, String title, List<Series.Point> points, List<Line> lines) {
-        long max = 1;
-        for (Series.Point p : points) {
-            for (Line l : lines) {
-                max = Math.max(max, l.value().applyAsLong(p));
-            }
-        }
+        long max = max(points, lines);
         StringBuilder sb = frame(id, title, points, max);
         double slot = (double) (W - LEFT) / Math.max(1, points.size());
         for (Line l : lines) {
@@ -70,6 +60,17 @@ final class Plots {
                     .append(Html.esc(l.name())).append("</title></path>");
         }
         return close(sb, lines);
+    }
+
+    /** The highest value of any line (at least 1: the axis of an empty plot). */
+    private static long max(List<Series.Point> points, List<Line> lines) {
+        long max = 1;
+        for (Series.Point p : points) {
+            for (Line l : lines) {
+                max = Math.max(max, l.value().applyAsLong(p));
+            }
+        }
+        return max;
     }
 
     private static StringBuilder frame(String id, String title, List<Series.Point> points, long max) {

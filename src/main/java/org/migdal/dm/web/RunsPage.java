@@ -1,14 +1,11 @@
 package org.migdal.dm.web;
 
-import org.migdal.dm.catalog.FileState;
 import org.migdal.dm.catalog.RunPage;
 import org.migdal.dm.catalog.RunSummary;
 import org.migdal.dm.catalog.Runs;
 
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * {@code /runs} and {@code /api/runs}: per-run completeness ({@link Runs}), a page of runs in name order after
@@ -72,7 +69,7 @@ final class RunsPage {
             }
             b.append("</td><td>");
             if (!r.complete()) {
-                b.append(Html.esc(notOnTape(r.states())));
+                b.append(Html.esc(r.notOnTapeStates()));
                 for (RunSummary.NotOnTape m : r.missing()) {
                     b.append("<br><a class=\"lfn\" href=\"/files/").append(m.id()).append("\">").append(Html.esc(m.lfn())).append("</a> ")
                             .append(m.state().name()).append(m.lastError() == null ? "" : ": " + Html.esc(m.lastError()));
@@ -89,11 +86,5 @@ final class RunsPage {
         }
         b.append("<a href=\"").append(Html.esc("/api" + q.link(q.after()))).append("\">as JSON</a></p></section>");
         return Html.page("Runs", b.toString());
-    }
-
-    /** "3 COMPRESSED, 1 QUARANTINED": the states of the files not on tape. */
-    static String notOnTape(Map<FileState, Long> states) {
-        return states.entrySet().stream().filter(e -> e.getKey() != FileState.ON_TAPE && e.getValue() > 0)
-                .map(e -> e.getValue() + " " + e.getKey().name()).collect(Collectors.joining(", "));
     }
 }

@@ -203,7 +203,7 @@ class WebServerTest {
             if (r.complete()) {
                 assertThat(page).contains("all on tape since " + Html.esc(Html.time(r.allOnTapeSince())));
             } else {
-                assertThat(page).contains(Html.esc(RunsPage.notOnTape(r.states())));
+                assertThat(page).contains(Html.esc(r.notOnTapeStates()));
             }
         }
         JsonNode incomplete = json.readTree(web.get("/api/runs?incomplete=1&limit=1").body());
